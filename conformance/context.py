@@ -1,0 +1,341 @@
+"""The run context: everything a check (or the schemathesis phase) needs to talk to a target.
+
+One :class:`RunContext` exists per surface being checked. It owns the HTTP client, the
+target's base URL, the deployment and api-version, the auth headers (never printed), the
+budget and the spend, and a small per-surface cache so that several clauses can share one
+request (a basic completion feeds RESP-001..003 and the shape clauses).
+
+Every request goes through :meth:`RunContext.send`, which enforces the budget, honours
+``Retry-After`` on an unexpected 429, counts tokens, and turns infrastructure failures
+(timeouts, connection errors, unexpected 5xx) into :class:`InfrastructureError` so the
+runner reports the clause as *inconclusive*, never as passed or failed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+
+from conformance.model import Spend, SurfaceName
+
+__all__ = [
+    "Budget",
+    "BudgetExhausted",
+    "InfrastructureError",
+    "Exchange",
+    "SseEvent",
+    "RunContext",
+    "parse_sse",
+]
+
+T = TypeVar("T")
+
+# A live target's Retry-After is honoured up to this many seconds before the clause is
+# declared inconclusive (seed 004 §429 Too Many Requests: requests "need to be paced").
+MAX_RETRY_AFTER_S = 20.0
+
+
+class BudgetExhausted(Exception):
+    """The request or token budget is spent; the clause is inconclusive."""
+
+
+class InfrastructureError(Exception):
+    """Timeout, connection error, or an unexpected 5xx: the clause is inconclusive."""
+
+
+@dataclass
+class Budget:
+    """Request and token limits of one run, shared by every surface's context."""
+
+    max_requests: int = 150
+    max_tokens_total: int | None = None
+    spend: Spend = field(default_factory=Spend)
+
+    def check(self) -> None:
+        if self.spend.requests >= self.max_requests:
+            raise BudgetExhausted(
+                f"request budget exhausted ({self.max_requests} requests; raise --max-requests)"
+            )
+        if self.max_tokens_total is not None and self.spend.total_tokens >= self.max_tokens_total:
+            raise BudgetExhausted(
+                f"token budget exhausted ({self.spend.total_tokens} of "
+                f"{self.max_tokens_total} tokens; raise --max-tokens-total)"
+            )
+
+    def record_usage(self, usage: Any) -> None:
+        if not isinstance(usage, dict):
+            return
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        if isinstance(prompt, int) and not isinstance(prompt, bool):
+            self.spend.prompt_tokens += max(prompt, 0)
+        if isinstance(completion, int) and not isinstance(completion, bool):
+            self.spend.completion_tokens += max(completion, 0)
+
+
+@dataclass(frozen=True)
+class SseEvent:
+    """One ``data:`` line of a server-sent event stream (``json`` is None if unparseable)."""
+
+    data: str
+    json: Any = None
+    parse_error: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.data.strip() == "[DONE]"
+
+
+def parse_sse(text: str) -> list[SseEvent]:
+    """The ``data:`` events of an SSE body, in order; JSON is parsed, failures kept."""
+    events: list[SseEvent] = []
+    for raw in text.splitlines():
+        line = raw.rstrip("\r")
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].lstrip(" ")
+        if data.strip() == "[DONE]":
+            events.append(SseEvent(data))
+            continue
+        try:
+            events.append(SseEvent(data, json.loads(data)))
+        except ValueError as exc:
+            events.append(SseEvent(data, None, str(exc)))
+    return events
+
+
+@dataclass
+class Exchange:
+    """One request/response pair as the checks see it (headers lower-cased)."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: Any
+    status: int
+    headers: dict[str, str]
+    text: str
+    elapsed_s: float = 0.0
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    @property
+    def json(self) -> Any:
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
+
+    @property
+    def events(self) -> list[SseEvent]:
+        return parse_sse(self.text)
+
+
+@dataclass
+class RunContext:
+    """One target surface: where to send, how to authenticate, what it may spend.
+
+    ``base_url`` is the resource root (``https://res.openai.azure.com``; the emulator's is
+    ``http://testserver`` in process). ``surface`` selects the request shape:
+
+    - dated: ``/openai/deployments/{deployment}/chat/completions?api-version=V``
+    - v1: ``/openai/v1/chat/completions`` with ``model`` = deployment in the body
+    - foundry: ``/models/chat/completions?api-version=V`` (``azureml-model-deployment``)
+
+    ``auth_headers`` are never rendered by ``repr`` and are redacted in reproductions.
+    """
+
+    base_url: str
+    surface: SurfaceName
+    deployment: str
+    client: httpx.Client
+    budget: Budget
+    api_version: str | None = None
+    auth_headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+    spec_ids: dict[str, str] = field(default_factory=dict)
+    profile: Any = None  # conformance.profiles.Profile | None
+    emulator: bool = False
+    app: Any = None  # the emulator's ASGI app when in process (schemathesis from_asgi)
+    reasoning_deployment: str | None = None
+    rate_limited_deployment: str | None = None
+    bearer_token: str | None = field(default=None, repr=False)
+    api_version_explicit: bool = False
+    foundry_prefix: str = "/models"
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    timeout_s: float = 30.0
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    exchanges: list[Exchange] = field(default_factory=list, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+    # -- URLs -------------------------------------------------------------------------
+
+    def chat_path(self, deployment: str | None = None) -> str:
+        """The chat-completions path of this surface (without query)."""
+        name = deployment or self.deployment
+        if self.surface == "dated":
+            return f"/openai/deployments/{name}/chat/completions"
+        if self.surface == "v1":
+            return "/openai/v1/chat/completions"
+        return f"{self.foundry_prefix}/chat/completions"
+
+    def default_params(self) -> dict[str, str]:
+        if self.surface in ("dated", "foundry") and self.api_version:
+            return {"api-version": self.api_version}
+        return {}
+
+    def chat_body(self, deployment: str | None = None, **fields: Any) -> dict[str, Any]:
+        """A tiny chat request; ``model`` names the deployment on v1 (seed 001)."""
+        body: dict[str, Any] = {"messages": [{"role": "user", "content": "Say hello."}]}
+        if self.surface == "v1":
+            body["model"] = deployment or self.deployment
+        body.update(fields)
+        return body
+
+    def chat_headers(self, deployment: str | None = None) -> dict[str, str]:
+        if self.surface == "foundry" and deployment:
+            # seed 004 §Request Header: azureml-model-deployment routes the request
+            return {"azureml-model-deployment": deployment}
+        return {}
+
+    # -- sending ----------------------------------------------------------------------
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        auth: bool = True,
+        expect_status: tuple[int, ...] = (),
+        retry_on_429: bool = True,
+    ) -> Exchange:
+        """Send one request within the budget; raise on infrastructure failure.
+
+        ``params=None`` uses the surface's default query (api-version); pass ``{}`` to send
+        none. ``expect_status`` lists statuses the clause expects (a 5xx or 429 listed
+        there is returned, not treated as infrastructure).
+        """
+        query = self.default_params() if params is None else dict(params)
+        sent_headers: dict[str, str] = {}
+        if auth:
+            sent_headers.update(self.auth_headers)
+        if json_body is not None:
+            sent_headers["content-type"] = "application/json"
+        sent_headers.update(headers or {})
+        url = httpx.URL(self.base_url + path, params=query)
+        attempts = 0
+        while True:
+            self.budget.check()
+            self.budget.spend.requests += 1
+            attempts += 1
+            started = time.perf_counter()
+            try:
+                response = self.client.request(
+                    method,
+                    url,
+                    headers=sent_headers,
+                    content=None if json_body is None else json.dumps(json_body),
+                    timeout=self.timeout_s,
+                )
+                text = response.text
+            except httpx.TimeoutException as exc:
+                raise InfrastructureError(
+                    f"timeout after {self.timeout_s:g}s: {method} {path}"
+                ) from exc
+            except httpx.TransportError as exc:
+                raise InfrastructureError(
+                    f"connection error on {method} {path}: {type(exc).__name__}"
+                ) from exc
+            exchange = Exchange(
+                method=method,
+                url=str(url),
+                request_headers={k.lower(): v for k, v in sent_headers.items()},
+                request_body=json_body,
+                status=response.status_code,
+                headers={k.lower(): v for k, v in response.headers.items()},
+                text=text,
+                elapsed_s=time.perf_counter() - started,
+            )
+            self.exchanges.append(exchange)
+            self._count_tokens(exchange)
+            if exchange.status == 429 and 429 not in expect_status and retry_on_429:
+                wait = retry_after_seconds(exchange.headers)
+                if attempts == 1 and wait is not None and wait <= MAX_RETRY_AFTER_S:
+                    self.sleep(wait)
+                    continue
+                raise InfrastructureError(
+                    f"rate limited (429) on {method} {path}; Retry-After "
+                    f"{'absent' if wait is None else f'{wait:g}s'}: try again later"
+                )
+            if exchange.status >= 500 and exchange.status not in expect_status:
+                raise InfrastructureError(
+                    f"server error {exchange.status} on {method} {path} (not a contract answer)"
+                )
+            return exchange
+
+    def _count_tokens(self, exchange: Exchange) -> None:
+        if exchange.status != 200:
+            return
+        if "text/event-stream" in exchange.content_type:
+            for event in exchange.events:
+                if isinstance(event.json, dict) and isinstance(event.json.get("usage"), dict):
+                    self.budget.record_usage(event.json["usage"])
+            return
+        body = exchange.json
+        if isinstance(body, dict):
+            self.budget.record_usage(body.get("usage"))
+
+    def chat(
+        self,
+        *,
+        deployment: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        expect_status: tuple[int, ...] = (),
+        **fields: Any,
+    ) -> Exchange:
+        """POST a tiny chat completion on this surface."""
+        merged = {**self.chat_headers(deployment), **(headers or {})}
+        return self.send(
+            "POST",
+            self.chat_path(deployment),
+            json_body=self.chat_body(deployment, **fields),
+            headers=merged,
+            expect_status=expect_status,
+        )
+
+    def cached(self, key: str, make: Callable[[], T]) -> T:
+        """Share one exchange between clauses (failures are cached too)."""
+        if key not in self.cache:
+            try:
+                self.cache[key] = ("ok", make())
+            except (InfrastructureError, BudgetExhausted) as exc:
+                self.cache[key] = ("error", exc)
+        kind, value = self.cache[key]
+        if kind == "error":
+            raise value
+        return value  # type: ignore[no-any-return]
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from ``retry-after-ms`` or ``Retry-After`` (seed 004 §429)."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(float(ms) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value:
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            return None
+    return None
