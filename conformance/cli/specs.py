@@ -112,7 +112,9 @@ def show_cmd(spec_id: str, changes: bool) -> None:
         click.echo(f"    {op.method.upper():7} {op.path}  ({op.operation_id})")
     click.echo("  security schemes:")
     for name, scheme in loaded.security_schemes().items():
-        detail = scheme.get("name") or ", ".join(scheme.get("flows", {})) or scheme.get("scheme", "")
+        detail = (
+            scheme.get("name") or ", ".join(scheme.get("flows", {})) or scheme.get("scheme", "")
+        )
         click.echo(f"    {name}: {scheme.get('type')} {scheme.get('in', '')} {detail}".rstrip())
     click.echo("  servers:")
     for server in loaded.servers():

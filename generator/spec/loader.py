@@ -32,6 +32,7 @@ __all__ = [
     "load_spec",
     "load_spec_file",
     "resolve_pointer",
+    "clear_cache",
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -110,7 +111,9 @@ def parse_bytes(data: bytes, name: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise InvalidSpecError(f"{name}: invalid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise InvalidSpecError(
+            f"{name}: invalid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from None
     if not isinstance(doc, dict):
         raise InvalidSpecError(
             f"{name}: expected an OpenAPI document (a mapping), found {type(doc).__name__}"
@@ -144,10 +147,10 @@ def resolve_pointer(doc: Any, ref: str) -> Any:
 
 
 def load_document(
-    doc: dict[str, Any], *, spec_id: str, entry: SpecEntry | None = None
+    doc: dict[str, Any], *, spec_id: str, entry: SpecEntry | None = None, name: str | None = None
 ) -> LoadedSpec:
     """Normalise an already-parsed document and apply the overlays that name it."""
-    fmt = source_format(doc, spec_id)
+    fmt = source_format(doc, name or f"spec '{spec_id}'")
     working = copy.deepcopy(doc)
     changes = normalize(working, fmt)
     overlays = apply_overlays(working, spec_id=spec_id, surface=entry.surface if entry else None)
@@ -169,7 +172,9 @@ def load_spec_file(path: Path, *, spec_id: str | None = None) -> LoadedSpec:
         raise InvalidSpecError(
             f"{path}: cannot read the spec ({exc.strerror}); check the path and permissions"
         ) from None
-    loaded = load_document(parse_bytes(data, str(path)), spec_id=spec_id or path.stem)
+    loaded = load_document(
+        parse_bytes(data, str(path)), spec_id=spec_id or path.stem, name=str(path)
+    )
     loaded.origin = str(path)
     return loaded
 
@@ -193,3 +198,8 @@ def _load_entry(entry: SpecEntry) -> LoadedSpec:
     loaded.sha256 = entry.sha256
     loaded.origin = f"{resolved.source}:{resolved.location}"
     return loaded
+
+
+def clear_cache() -> None:
+    """Forget specs loaded in this process (after the environment or the files changed)."""
+    _load_entry.cache_clear()

@@ -62,9 +62,22 @@ def _walk(node: JSON, parts: list[str]) -> Iterator[tuple[dict[str, Any], list[s
 # --- rule: swagger 2.0 -> openapi 3.0 ------------------------------------------------
 
 _PARAM_SCHEMA_KEYS = (
-    "type", "format", "items", "enum", "default", "minimum", "maximum", "exclusiveMinimum",
-    "exclusiveMaximum", "minLength", "maxLength", "pattern", "minItems", "maxItems",
-    "uniqueItems", "multipleOf",
+    "type",
+    "format",
+    "items",
+    "enum",
+    "default",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "multipleOf",
 )
 
 
@@ -145,7 +158,10 @@ def _servers_2to3(doc: dict[str, Any]) -> list[dict[str, Any]]:
         if not template.startswith("http"):
             template = "https://" + template
         variables = {
-            p["name"]: {"default": str(p.get("default", p["name"])), "description": p.get("description", "")}
+            p["name"]: {
+                "default": str(p.get("default", p["name"])),
+                "description": p.get("description", ""),
+            }
             for p in host.get("parameters", [])
             if isinstance(p, dict) and "name" in p
         }
@@ -239,8 +255,16 @@ def swagger2_to_openapi3(doc: dict[str, Any]) -> list[Change]:
 
     before = f"swagger {doc.get('swagger')}"
     doc["servers"] = _servers_2to3(doc)
-    for key in ("swagger", "host", "basePath", "schemes", "consumes", "produces",
-                "x-ms-parameterized-host", "securityDefinitions"):
+    for key in (
+        "swagger",
+        "host",
+        "basePath",
+        "schemes",
+        "consumes",
+        "produces",
+        "x-ms-parameterized-host",
+        "securityDefinitions",
+    ):
         doc.pop(key, None)
     doc["components"] = components
     ordered = {"openapi": "3.0.3", **doc}
@@ -269,23 +293,46 @@ def openapi31_to_30(doc: dict[str, Any]) -> list[Change]:
                 del mapping["type"]
                 if non_null:
                     mapping["anyOf"] = [{"type": t} for t in non_null]
-            changes.append(Change("openapi31-to-30", pointer([*parts, "type"]), before, _short(mapping.get("type", mapping.get("anyOf")))))
+            changes.append(
+                Change(
+                    "openapi31-to-30",
+                    pointer([*parts, "type"]),
+                    before,
+                    _short(mapping.get("type", mapping.get("anyOf"))),
+                )
+            )
         if "const" in mapping and parts and parts[-1] != "properties":
             value = mapping.pop("const")
             mapping["enum"] = [value]
-            changes.append(Change("openapi31-to-30", pointer([*parts, "const"]), _short(value), f"enum [{_short(value)}]"))
+            changes.append(
+                Change(
+                    "openapi31-to-30",
+                    pointer([*parts, "const"]),
+                    _short(value),
+                    f"enum [{_short(value)}]",
+                )
+            )
         examples = mapping.get("examples")
         if isinstance(examples, list) and parts and parts[-1] != "properties":
             del mapping["examples"]
             if examples:
                 mapping.setdefault("example", examples[0])
-            changes.append(Change("openapi31-to-30", pointer([*parts, "examples"]), "examples list", "example"))
+            changes.append(
+                Change("openapi31-to-30", pointer([*parts, "examples"]), "examples list", "example")
+            )
         for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
             value = mapping.get(key)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 mapping[bound] = value
                 mapping[key] = True
-                changes.append(Change("openapi31-to-30", pointer([*parts, key]), _short(value), f"{bound} {value}, {key} true"))
+                changes.append(
+                    Change(
+                        "openapi31-to-30",
+                        pointer([*parts, key]),
+                        _short(value),
+                        f"{bound} {value}, {key} true",
+                    )
+                )
     return changes
 
 
@@ -297,7 +344,14 @@ def drop_external_refs(doc: dict[str, Any]) -> list[Change]:
     changes: list[Change] = []
     for mapping, parts in _walk(doc, []):
         if "x-ms-examples" in mapping:
-            changes.append(Change("drop-external-refs", pointer([*parts, "x-ms-examples"]), _short(mapping["x-ms-examples"], 60), "removed"))
+            changes.append(
+                Change(
+                    "drop-external-refs",
+                    pointer([*parts, "x-ms-examples"]),
+                    _short(mapping["x-ms-examples"], 60),
+                    "removed",
+                )
+            )
             del mapping["x-ms-examples"]
     for mapping, parts in _walk(doc, []):
         ref = mapping.get("$ref")
@@ -347,7 +401,14 @@ def annotation_not_string(doc: dict[str, Any]) -> list[Change]:
                 del mapping[key]
             else:
                 mapping[key] = replacement
-            changes.append(Change("annotation-not-string", pointer([*parts, key]), _short(value), _short(replacement) if replacement else "removed"))
+            changes.append(
+                Change(
+                    "annotation-not-string",
+                    pointer([*parts, key]),
+                    _short(value),
+                    _short(replacement) if replacement else "removed",
+                )
+            )
     return changes
 
 
@@ -376,11 +437,33 @@ def _always(_fmt: str) -> bool:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("swagger2-to-openapi3", "one internal shape for every spec", lambda f: f.startswith("swagger"), swagger2_to_openapi3),
-    Rule("openapi31-to-30", "3.1-labelled specs use 3.0 nullable; tools read 3.0 consistently", lambda f: f.startswith("openapi 3.1"), openapi31_to_30),
-    Rule("drop-external-refs", "x-ms-examples reference files that are not shipped", _always, drop_external_refs),
-    Rule("annotation-not-string", "a $ref where a description string belongs crashes datamodel-code-generator", _always, annotation_not_string),
-    Rule("check-local-refs", "every $ref must resolve inside the document", _always, check_local_refs),
+    Rule(
+        "swagger2-to-openapi3",
+        "one internal shape for every spec",
+        lambda f: f.startswith("swagger"),
+        swagger2_to_openapi3,
+    ),
+    Rule(
+        "openapi31-to-30",
+        "3.1-labelled specs use 3.0 nullable; tools read 3.0 consistently",
+        lambda f: f.startswith("openapi 3.1"),
+        openapi31_to_30,
+    ),
+    Rule(
+        "drop-external-refs",
+        "x-ms-examples reference files that are not shipped",
+        _always,
+        drop_external_refs,
+    ),
+    Rule(
+        "annotation-not-string",
+        "a $ref where a description string belongs crashes datamodel-code-generator",
+        _always,
+        annotation_not_string,
+    ),
+    Rule(
+        "check-local-refs", "every $ref must resolve inside the document", _always, check_local_refs
+    ),
 )
 
 

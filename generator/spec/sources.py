@@ -138,10 +138,14 @@ def _check(source: str, location: str, data: bytes, entry: SpecEntry) -> Attempt
     digest = sha256_hex(data)
     if digest == entry.sha256:
         return Attempt(source, location, "verified")
-    return Attempt(source, location, "mismatch", f"sha256 {digest[:12]}…, pinned {entry.sha256[:12]}…")
+    return Attempt(
+        source, location, "mismatch", f"sha256 {digest[:12]}…, pinned {entry.sha256[:12]}…"
+    )
 
 
-def _local_sources(entry: SpecEntry) -> list[tuple[str, Callable[[], tuple[str, bytes | None, str]]]]:
+def _local_sources(
+    entry: SpecEntry,
+) -> list[tuple[str, Callable[[], tuple[str, bytes | None, str]]]]:
     def cache() -> tuple[str, bytes | None, str]:
         path = _cache_path(entry)
         return str(path), (path.read_bytes() if path.is_file() else None), "not cached"
