@@ -1,0 +1,39 @@
+"""The import rules of ARCHITECTURE.md, checked on the source tree."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT
+
+OURS = {"specs", "generator", "generated", "conformance"}
+ALLOWED = {
+    "specs": set(),
+    "generator": {"specs"},
+    "generated": set(),
+    "conformance": {"generator", "generated", "specs"},
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found & OURS
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_layer_imports(package: str) -> None:
+    violations = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        bad = _imports(path) - ALLOWED[package] - {package}
+        if bad:
+            violations.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
+    assert not violations, "layer rule broken (see ARCHITECTURE.md):\n" + "\n".join(violations)
