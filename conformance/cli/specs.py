@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from generator.spec import load_registry, load_spec, probe, resolve
+from generator.diff import diff_specs, open_spec, to_json_text, to_markdown
+from generator.diff.new_version import add_api_version, regenerate_message
+from generator.errors import UsageError
+from generator.spec import Registry, load_registry, load_spec, probe, resolve
 from generator.spec.sources import cache_dir, mirror_dir, store_in_cache
 
 __all__ = ["specs"]
@@ -125,3 +129,148 @@ def show_cmd(spec_id: str, changes: bool) -> None:
             click.echo(f"    {change.describe()}")
         for overlay in loaded.overlays:
             click.echo(f"    [overlay {overlay.id}] {overlay.patches} patch(es): {overlay.source}")
+
+
+# -- spec diff and the new-api-version workflow (generator/diff) ------------------------
+
+REGISTRY_ENV = "AOAI_SPECS_REGISTRY"
+
+_registry_option = click.option(
+    "--registry",
+    "registry_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=REGISTRY_ENV,
+    help=f"Registry file to use instead of the shipped specs/registry.json (env {REGISTRY_ENV}).",
+)
+
+
+def _open_registry(path: Path | None) -> Registry:
+    if path is not None and not path.is_file():
+        raise UsageError(
+            f"--registry {path}: no such file; give an existing registry.json "
+            "(copy specs/registry.json to start one)"
+        )
+    return load_registry(path)
+
+
+@specs.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Markdown changelog or JSON (shape documented in generator/diff/render.py).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "any"]),
+    default=None,
+    help="Exit 1 if the diff has a breaking change (or any change).",
+)
+@click.option(
+    "--operation",
+    "operations",
+    multiple=True,
+    metavar="OP",
+    help="Only this operation: operationId, 'POST /path', or a path suffix. Repeatable.",
+)
+@_registry_option
+def diff_cmd(
+    old: str,
+    new: str,
+    fmt: str,
+    fail_on: str | None,
+    operations: tuple[str, ...],
+    registry_path: Path | None,
+) -> int:
+    """What changed from OLD to NEW, each change breaking or not for a client.
+
+    OLD and NEW are registered spec ids, api-versions, or paths to spec files.
+    Exit codes: 0 done (or nothing to fail on), 1 --fail-on matched, 2 bad input.
+
+    \b
+    Examples:
+      aoai-conformance specs diff 2024-08-01-preview 2024-09-01-preview
+      aoai-conformance specs diff azure-openai-2024-10-21 2025-04-01-preview \\
+          --operation ChatCompletions_Create --format json
+      aoai-conformance specs diff old.yaml new.yaml --fail-on breaking
+    """
+    registry = _open_registry(registry_path)
+    result = diff_specs(open_spec(old, registry), open_spec(new, registry), operations)
+    click.echo(to_json_text(result) if fmt == "json" else to_markdown(result), nl=False)
+    if fail_on == "breaking" and result.breaking:
+        click.echo(
+            f"breaking changes from {result.old.id} to {result.new.id} (--fail-on breaking)",
+            err=True,
+        )
+        return 1
+    if fail_on == "any" and result.operations:
+        click.echo(f"changes from {result.old.id} to {result.new.id} (--fail-on any)", err=True)
+        return 1
+    return 0
+
+
+@specs.command("add")
+@click.argument("api_version")
+@click.option(
+    "--surface",
+    type=click.Choice(["dated"]),
+    default="dated",
+    show_default=True,
+    help="Surface of the new version (only dated versions have a canonical path).",
+)
+@click.option(
+    "--sha256",
+    "expected_sha256",
+    default=None,
+    metavar="HEX",
+    help="Refuse the spec unless its sha256 is this (e.g. from a release note).",
+)
+@click.option(
+    "--no-generate", is_flag=True, help="Register and diff only; skip regenerating clients."
+)
+@_registry_option
+def add_cmd(
+    api_version: str,
+    surface: str,
+    expected_sha256: str | None,
+    no_generate: bool,
+    registry_path: Path | None,
+) -> None:
+    """Pin a new dated API_VERSION, regenerate, and print its changelog.
+
+    Finds specification/cognitiveservices/data-plane/AzureOpenAI/inference/
+    {preview|stable}/API_VERSION/inference.json in the mirror ($AOAI_SPECS_MIRROR) or at
+    its canonical URL (not when AOAI_SPECS_OFFLINE=1), records its sha256 in the
+    registry, and diffs it against the previous registered version of the surface.
+
+    \b
+    Example:
+      aoai-conformance specs add 2025-04-01-preview
+    """
+    registry = _open_registry(registry_path)
+    added = add_api_version(
+        api_version,
+        registry,
+        surface=surface,
+        expected_sha256=expected_sha256,
+        registry_path=registry_path,
+    )
+    entry = added.entry
+    click.echo(
+        f"registered {entry.id} ({entry.surface}, {entry.api_version}) in {added.registry_path}"
+    )
+    click.echo(f"  sha256 {entry.sha256}  ({entry.bytes} bytes, {entry.format})")
+    click.echo(f"  from {added.found.source}: {added.found.location}")
+    click.echo(
+        f"  url {entry.url}" + ("" if entry.commit else "  (commit unknown: pinned by sha256 only)")
+    )
+    click.echo(f"  regenerate: {regenerate_message(entry, skip=no_generate)}")
+    click.echo("")
+    if added.diff is None:
+        click.echo(f"no earlier {entry.surface} version is registered: nothing to compare with")
+    else:
+        click.echo(to_markdown(added.diff), nl=False)
