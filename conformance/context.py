@@ -40,6 +40,22 @@ T = TypeVar("T")
 MAX_RETRY_AFTER_S = 20.0
 
 
+def _exception_types(name: str) -> tuple[type[BaseException], ...]:
+    """``name`` from httpx and from httpx2 (starlette's TestClient is built on httpx2)."""
+    found: list[type[BaseException]] = [getattr(httpx, name)]
+    try:
+        import httpx2  # type: ignore[import-not-found]
+
+        found.append(getattr(httpx2, name))
+    except (ImportError, AttributeError):
+        pass
+    return tuple(found)
+
+
+_TIMEOUTS = _exception_types("TimeoutException")
+_TRANSPORT_ERRORS = _exception_types("TransportError")
+
+
 class BudgetExhausted(Exception):
     """The request or token budget is spent; the clause is inconclusive."""
 
@@ -167,6 +183,9 @@ class RunContext:
     bearer_token: str | None = field(default=None, repr=False)
     api_version_explicit: bool = False
     foundry_prefix: str = "/models"
+    # the output-token parameter the deployment accepts: reasoning deployments reject
+    # max_tokens (seed 002 §Changes between 2024-09-01-preview and 2024-08-01-preview)
+    token_param: str = "max_tokens"
     secrets: tuple[str, ...] = field(default=(), repr=False)
     timeout_s: float = 30.0
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -198,9 +217,9 @@ class RunContext:
         return body
 
     def chat_headers(self, deployment: str | None = None) -> dict[str, str]:
-        if self.surface == "foundry" and deployment:
+        if self.surface == "foundry":
             # seed 004 §Request Header: azureml-model-deployment routes the request
-            return {"azureml-model-deployment": deployment}
+            return {"azureml-model-deployment": deployment or self.deployment}
         return {}
 
     # -- sending ----------------------------------------------------------------------
@@ -238,19 +257,19 @@ class RunContext:
             attempts += 1
             started = time.perf_counter()
             try:
+                # the client carries the timeout (starlette's TestClient takes none per call)
                 response = self.client.request(
                     method,
-                    url,
+                    str(url),
                     headers=sent_headers,
                     content=None if json_body is None else json.dumps(json_body),
-                    timeout=self.timeout_s,
                 )
                 text = response.text
-            except httpx.TimeoutException as exc:
+            except _TIMEOUTS as exc:
                 raise InfrastructureError(
                     f"timeout after {self.timeout_s:g}s: {method} {path}"
                 ) from exc
-            except httpx.TransportError as exc:
+            except _TRANSPORT_ERRORS as exc:
                 raise InfrastructureError(
                     f"connection error on {method} {path}: {type(exc).__name__}"
                 ) from exc

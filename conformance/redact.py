@@ -1,0 +1,58 @@
+"""Secrets out of every output: curl reproductions, messages, reports.
+
+api keys, ``Authorization`` values and bearer tokens become ``***`` (DESIGN "Secrets never
+leak"). Redaction is by header name (api-key, authorization, ocp-apim-subscription-key)
+and by value (every secret the run knows is replaced wherever it appears).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["MASK", "SECRET_HEADERS", "redact_text", "redact_headers", "curl_command"]
+
+MASK = "***"
+SECRET_HEADERS = frozenset({"api-key", "authorization", "ocp-apim-subscription-key", "x-api-key"})
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every known secret, bearer credential and JWT masked."""
+    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+    return _JWT.sub(MASK, text)
+
+
+def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        if name.lower() in SECRET_HEADERS:
+            scheme = value.split(" ", 1)[0] if name.lower() == "authorization" else ""
+            out[name] = f"{scheme} {MASK}" if scheme and " " in value else MASK
+        else:
+            out[name] = redact_text(value, secrets)
+    return out
+
+
+def curl_command(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: Any = None,
+    secrets: Iterable[str] = (),
+) -> str:
+    """A copy-pasteable ``curl`` reproduction with secrets replaced by ``***``."""
+    secrets = tuple(secrets)
+    parts = ["curl", "-sS", "-X", method.upper(), shlex.quote(redact_text(url, secrets))]
+    for name, value in redact_headers(headers, secrets).items():
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if body is not None:
+        data = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
+        parts += ["-d", shlex.quote(redact_text(data, secrets))]
+    return " ".join(parts)

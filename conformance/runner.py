@@ -1,0 +1,218 @@
+"""The runner: every selected clause on every surface of a target → one RunResult.
+
+Per surface it first makes the shared basic completion, which doubles as a probe:
+
+- a 400 naming ``max_tokens`` marks a reasoning deployment; the suite switches to
+  ``max_completion_tokens`` (seed 002 §changelog 2024-09-01-preview) — a documented model
+  limitation, not a divergence;
+- a 404 to the default api-version (not one the user asked for) means the target does
+  not serve that version: the surface's clauses are *skipped* as "not served".
+
+Then each clause runs; a check that hits a timeout, a connection error, an unexpected 5xx
+or the end of the budget is *inconclusive*. A profile's documented deviations are
+*skipped* with the profile's reason. Ctrl-C stops the run and returns what was found so
+far with ``interrupted`` set.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from conformance.checks import REGISTRY, Check
+from conformance.checks._common import basic_chat
+from conformance.checks.registry import Verdict
+from conformance.context import BudgetExhausted, InfrastructureError, RunContext
+from conformance.model import Finding, Outcome, RunResult
+from conformance.redact import curl_command, redact_text
+from conformance.targets import Target, TargetOptions, open_target
+
+__all__ = ["RunOptions", "Progress", "run_suite", "run_target", "schemathesis_available"]
+
+
+class Progress(Protocol):
+    """What the console reporter implements (``conformance.reports.console``)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, finding: Finding) -> None: ...
+
+    def finish(self, result: RunResult) -> None: ...
+
+
+@dataclass
+class RunOptions:
+    target: TargetOptions = field(default_factory=TargetOptions)
+    select: tuple[str, ...] = ()
+    deselect: tuple[str, ...] = ()
+    schemathesis: bool = True
+
+
+def schemathesis_available() -> bool:
+    """Whether the schemathesis phase (issue 5, part B) is installed in this build."""
+    return importlib.util.find_spec("conformance.schemathesis_phase") is not None
+
+
+def run_suite(options: RunOptions, progress: Progress | None = None) -> RunResult:
+    """Open the target, run the selected clauses, close the target."""
+    checks = REGISTRY.select(options.select, options.deselect)
+    with open_target(options.target) as target:
+        return run_target(target, checks, progress=progress, schemathesis=options.schemathesis)
+
+
+def run_target(
+    target: Target,
+    checks: list[Check],
+    *,
+    progress: Progress | None = None,
+    schemathesis: bool = True,
+) -> RunResult:
+    started = time.perf_counter()
+    result = RunResult(
+        target=target.label,
+        surfaces=[c.surface for c in target.contexts],
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        notes=list(target.notes),
+    )
+    result.spend = target.budget.spend
+    plan = [
+        (ctx, check) for ctx in target.contexts for check in checks if check.applies_to(ctx.surface)
+    ]
+    if progress is not None:
+        progress.start(len(plan))
+
+    def emit(finding: Finding) -> None:
+        result.findings.append(finding)
+        if progress is not None:
+            progress.advance(finding)
+
+    try:
+        for ctx in target.contexts:
+            surface_checks = [c for c in checks if c.applies_to(ctx.surface)]
+            not_served = _prepare_surface(ctx, result)
+            for check in surface_checks:
+                emit(_run_check(ctx, check, target, not_served))
+            if schemathesis and schemathesis_available():
+                for finding in _schemathesis(ctx, result):
+                    emit(finding)
+    except KeyboardInterrupt:
+        result.interrupted = True
+        result.notes.append("interrupted: the report holds the clauses finished so far")
+    if schemathesis and not schemathesis_available():
+        result.notes.append(
+            "schemathesis phase not run: conformance.schemathesis_phase is not installed"
+        )
+    result.duration_s = round(time.perf_counter() - started, 3)
+    if progress is not None:
+        progress.finish(result)
+    return result
+
+
+def _prepare_surface(ctx: RunContext, result: RunResult) -> str | None:
+    """Probe with the basic completion; adapt to reasoning models; detect unserved versions.
+
+    Returns a reason when the surface is not served at the chosen api-version.
+    """
+    try:
+        exchange = basic_chat(ctx)
+    except (InfrastructureError, BudgetExhausted):
+        return None  # every clause will meet the same failure and say so
+    if (
+        exchange.status == 400
+        and ctx.token_param == "max_tokens"
+        and "max_tokens" in exchange.text
+        and "max_completion_tokens" in exchange.text
+    ):
+        # seed 002 §changelog 2024-09-01-preview: reasoning models reject max_tokens;
+        # a documented model limitation, so the suite adapts instead of reporting it.
+        ctx.token_param = "max_completion_tokens"
+        ctx.cache.clear()
+        result.notes.append(
+            f"{ctx.surface}: deployment {ctx.deployment!r} rejects max_tokens (reasoning "
+            "model); requests use max_completion_tokens"
+        )
+        try:
+            exchange = basic_chat(ctx)
+        except (InfrastructureError, BudgetExhausted):
+            return None
+    version_refused = exchange.status == 404 or (
+        ctx.surface == "foundry" and exchange.status == 400 and "api-version" in exchange.text
+    )
+    if ctx.api_version and not ctx.api_version_explicit and version_refused:
+        reason = (
+            f"not served: the target answers {exchange.status} to {ctx.surface} requests at "
+            f"api-version {ctx.api_version} (the default); pass --api-version to check a "
+            "version it serves"
+        )
+        result.notes.append(f"{ctx.surface}: {reason}")
+        return reason
+    return None
+
+
+def _run_check(ctx: RunContext, check: Check, target: Target, not_served: str | None) -> Finding:
+    clause = check.clause
+    deviation = ctx.profile.deviation(clause.id) if ctx.profile is not None else None
+    if deviation is not None:
+        verdict = Verdict(
+            Outcome.SKIPPED,
+            f"expected deviation of profile {ctx.profile.id}: {deviation.reason} "
+            f"({deviation.source})",
+        )
+    elif not_served is not None:
+        verdict = Verdict(Outcome.SKIPPED, not_served)
+    else:
+        verdict = _call(check.func, ctx)
+    return _finding(ctx, check, verdict, target)
+
+
+def _call(func: Callable[[RunContext], Verdict], ctx: RunContext) -> Verdict:
+    try:
+        return func(ctx)
+    except BudgetExhausted as exc:
+        return Verdict(Outcome.INCONCLUSIVE, str(exc))
+    except InfrastructureError as exc:
+        return Verdict(Outcome.INCONCLUSIVE, f"infrastructure: {exc}")
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a check bug must not end the run
+        return Verdict(
+            Outcome.INCONCLUSIVE, f"the check itself failed: {type(exc).__name__}: {exc}"
+        )
+
+
+def _finding(ctx: RunContext, check: Check, verdict: Verdict, target: Target) -> Finding:
+    secrets = target.secrets + ctx.secrets
+    reproduction = ""
+    if verdict.exchange is not None and verdict.outcome is not Outcome.SKIPPED:
+        ex = verdict.exchange
+        reproduction = curl_command(ex.method, ex.url, ex.request_headers, ex.request_body, secrets)
+    clause = check.clause
+    return Finding(
+        clause_id=clause.id,
+        title=clause.title,
+        outcome=verdict.outcome,
+        severity=clause.severity,
+        surface=ctx.surface,
+        source=clause.source,
+        reason=redact_text(verdict.reason, secrets),
+        expected=redact_text(verdict.expected, secrets),
+        observed=redact_text(verdict.observed, secrets),
+        where=verdict.where,
+        reproduction=reproduction,
+        target=target.label,
+    )
+
+
+def _schemathesis(ctx: RunContext, result: RunResult) -> list[Finding]:
+    from conformance import schemathesis_phase  # type: ignore[attr-defined]
+
+    try:
+        findings: Any = schemathesis_phase.run_schemathesis_phase(ctx)
+        return list(findings)
+    except (BudgetExhausted, InfrastructureError) as exc:
+        result.notes.append(f"{ctx.surface}: schemathesis phase stopped: {exc}")
+        return []

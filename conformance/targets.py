@@ -1,0 +1,379 @@
+"""Targets: the embedded emulator or a live base URL, its surfaces, credentials and specs.
+
+``open_target(options)`` turns command-line options (and the SDKs' environment
+variables) into one :class:`~conformance.context.RunContext` per surface to check:
+
+- no target: the emulator in process (starlette's ``TestClient``, no sockets), all three
+  surfaces, api-key auth, an Entra-shaped token for AUTH-004, its reasoning and
+  rate-limited deployments for MODEL-001 and RATE-001;
+- a live URL: surfaces detected with cheap probes that spend no tokens (or forced with
+  ``--surface``), credentials from ``--api-key``/``AZURE_OPENAI_API_KEY`` or Entra ID.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from conformance.context import Budget, InfrastructureError, RunContext
+from conformance.profiles import Profile, load_profile
+from generator.errors import AoaiError, UsageError
+from generator.spec.registry import Registry, load_registry
+
+__all__ = [
+    "TargetOptions",
+    "Target",
+    "TargetUnreachable",
+    "open_target",
+    "split_target_url",
+    "ENTRA_SCOPE",
+    "EMULATOR_BASE_URL",
+]
+
+# seed 000 §Authentication / seed 001: tokens for https://cognitiveservices.azure.com
+ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
+EMULATOR_BASE_URL = "http://testserver"
+SURFACE_CHOICES = ("auto", "dated", "v1", "foundry")
+AUTH_CHOICES = ("api-key", "entra", "none")
+
+
+class TargetUnreachable(AoaiError):
+    """The target answered nothing usable (exit 3)."""
+
+    exit_code = 3
+
+
+@dataclass
+class TargetOptions:
+    target: str | None = None
+    surface: str = "auto"
+    deployment: str | None = None
+    api_version: str | None = None
+    auth: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    profile: str | None = None
+    reasoning: bool = False
+    reasoning_deployment: str | None = None
+    rate_limited_deployment: str | None = None
+    max_requests: int = 150
+    max_tokens_total: int | None = None
+    timeout_s: float = 30.0
+    faults: tuple[str, ...] = ()
+    emulator: bool = False
+    env: dict[str, str] | None = None  # defaults to os.environ (tests pass their own)
+
+
+@dataclass
+class Target:
+    label: str
+    contexts: list[RunContext]
+    budget: Budget
+    emulator: bool
+    profile: Profile | None
+    notes: list[str] = field(default_factory=list)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+def split_target_url(url: str) -> tuple[str, str | None, str]:
+    """(resource base URL, surface hinted by the path or None, Foundry prefix)."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UsageError(
+            f"--target {url!r} is not an http(s) URL; pass e.g. https://RESOURCE.openai.azure.com"
+        )
+    path = parsed.path.rstrip("/")
+    base = str(parsed.copy_with(path="", query=None, fragment=None)).rstrip("/")
+    if path.endswith("/openai/v1"):
+        return base + path[: -len("/openai/v1")], "v1", "/models"
+    if path.endswith("/openai"):
+        return base + path[: -len("/openai")], None, "/models"
+    if path.endswith("/models"):
+        return base + path[: -len("/models")], "foundry", "/models"
+    return base + path, None, "/models"
+
+
+def _latest_versions(registry: Registry) -> dict[str, str]:
+    out: dict[str, str] = {}
+    dated = registry.latest("dated", ga_only=True) or registry.latest("dated")
+    if dated:
+        out["dated"] = dated.api_version
+    foundry = registry.latest("foundry")
+    if foundry:
+        out["foundry"] = foundry.api_version
+    return out
+
+
+def _spec_ids(registry: Registry, surface: str, api_version: str | None) -> dict[str, str]:
+    entry = None
+    if api_version:
+        entry = registry.find_version(api_version, surface)  # type: ignore[arg-type]
+    entry = entry or registry.latest(surface)  # type: ignore[arg-type]
+    return {surface: entry.id} if entry else {}
+
+
+def _credentials(
+    opts: TargetOptions, env: dict[str, str]
+) -> tuple[dict[str, str], str | None, str]:
+    """(auth headers, bearer token, auth mode) for a live target."""
+    key = opts.api_key or env.get("AZURE_OPENAI_API_KEY") or env.get("OPENAI_API_KEY")
+    mode = opts.auth or ("api-key" if key else None)
+    if mode is None:
+        raise UsageError(
+            "no credentials for the target: pass --api-key KEY (or set AZURE_OPENAI_API_KEY), "
+            "or choose --auth entra or --auth none"
+        )
+    if mode == "none":
+        return {}, None, mode
+    if mode == "api-key":
+        if not key:
+            raise UsageError(
+                "--auth api-key needs a key: pass --api-key KEY or set AZURE_OPENAI_API_KEY"
+            )
+        return {"api-key": key}, None, mode
+    token = _entra_token()
+    return {"authorization": f"Bearer {token}"}, token, mode
+
+
+def _entra_token() -> str:
+    try:
+        from azure.identity import DefaultAzureCredential
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise UsageError("--auth entra needs azure-identity: pip install azure-identity") from None
+    try:
+        return DefaultAzureCredential().get_token(ENTRA_SCOPE).token
+    except Exception as exc:  # noqa: BLE001 - azure-identity raises many types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(
+            f"--auth entra could not get a token for {ENTRA_SCOPE} ({first[:160]}); "
+            "sign in with `az login` or configure a managed identity"
+        ) from None
+
+
+def _probe(ctx: RunContext, surface: str) -> bool:
+    """Does the target serve ``surface``? Probes spend no tokens (invalid or GET requests)."""
+    try:
+        if surface == "v1":
+            exchange = ctx.send(
+                "GET", "/openai/v1/models", params={}, expect_status=(500, 502, 503)
+            )
+            return exchange.status in (200, 401, 403)
+        path = ctx.chat_path()
+        exchange = ctx.send(
+            "POST",
+            path,
+            json_body={"messages": []},  # invalid on purpose: a 400/422 proves the route
+            headers=ctx.chat_headers(),
+            expect_status=(500, 502, 503),
+        )
+        return exchange.status in (200, 400, 401, 403, 422)
+    except InfrastructureError:
+        return False
+
+
+@contextmanager
+def open_target(opts: TargetOptions) -> Iterator[Target]:
+    """Build the contexts of a run; closes clients (and stops nothing else) on exit."""
+    env = dict(os.environ if opts.env is None else opts.env)
+    if opts.surface not in SURFACE_CHOICES:
+        raise UsageError(f"--surface must be one of {', '.join(SURFACE_CHOICES)}")
+    if opts.auth is not None and opts.auth not in AUTH_CHOICES:
+        raise UsageError(f"--auth must be one of {', '.join(AUTH_CHOICES)}")
+    if opts.max_requests < 1:
+        raise UsageError("--max-requests must be at least 1")
+    if opts.max_tokens_total is not None and opts.max_tokens_total < 1:
+        raise UsageError("--max-tokens-total must be at least 1")
+    profile = load_profile(opts.profile) if opts.profile else None
+    registry = load_registry()
+    versions = _latest_versions(registry)
+    api_version = opts.api_version or env.get("OPENAI_API_VERSION")
+    explicit = api_version is not None
+    budget = Budget(max_requests=opts.max_requests, max_tokens_total=opts.max_tokens_total)
+    url = opts.target
+    source = "--target"
+    if url is None and not opts.emulator:
+        for name in ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL"):
+            if env.get(name):
+                url, source = env[name], name
+                break
+    if url is None:
+        if opts.faults and opts.target is not None:
+            raise UsageError("--fault only applies to the embedded emulator; drop --target")
+        with _emulator_target(
+            opts, profile, registry, versions, api_version, explicit, budget
+        ) as t:
+            yield t
+        return
+    if opts.faults:
+        raise UsageError("--fault only applies to the embedded emulator; drop --target")
+    base, hinted, prefix = split_target_url(url)
+    headers, bearer, _mode = _credentials(opts, env)
+    deployment = opts.deployment or (profile.deployment if profile else None)
+    if deployment is None:
+        raise UsageError(
+            "a live target needs a deployment: pass --deployment NAME (the deployment to test)"
+        )
+    secrets = tuple(
+        v
+        for v in (opts.api_key, env.get("AZURE_OPENAI_API_KEY"), env.get("OPENAI_API_KEY"), bearer)
+        if v
+    )
+    client = httpx.Client(follow_redirects=False, timeout=opts.timeout_s)
+    notes = [f"target {base} (from {source})"]
+    try:
+
+        def make(surface: str) -> RunContext:
+            version = _version_for(surface, api_version, versions, opts.surface, profile)
+            return RunContext(
+                base_url=base,
+                surface=surface,  # type: ignore[arg-type]
+                deployment=deployment,
+                client=client,
+                budget=budget,
+                api_version=version,
+                auth_headers=headers,
+                spec_ids=_spec_ids(registry, surface, version),
+                profile=profile,
+                emulator=False,
+                reasoning_deployment=opts.reasoning_deployment,
+                rate_limited_deployment=opts.rate_limited_deployment,
+                bearer_token=bearer,
+                api_version_explicit=explicit,
+                foundry_prefix=prefix,
+                secrets=secrets,
+                timeout_s=opts.timeout_s,
+                token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
+            )
+
+        if profile is not None:
+            surfaces = list(profile.surfaces)
+        elif opts.surface != "auto":
+            surfaces = [opts.surface]
+        elif hinted is not None:
+            surfaces = [hinted]
+        else:
+            surfaces = [s for s in ("dated", "v1", "foundry") if _probe(make(s), s)]
+            if not surfaces:
+                raise TargetUnreachable(
+                    f"{base} serves none of the dated, v1 or Foundry chat surfaces (probes "
+                    "answered 404 or failed); check --target or force one with --surface"
+                )
+            notes.append(f"surfaces detected: {', '.join(surfaces)}")
+        contexts = [make(s) for s in surfaces]
+        yield Target(base, contexts, budget, False, profile, notes, secrets)
+    finally:
+        client.close()
+
+
+def _version_for(
+    surface: str,
+    api_version: str | None,
+    versions: dict[str, str],
+    forced: str,
+    profile: Profile | None,
+) -> str | None:
+    if profile is not None and not profile.send_api_version:
+        return None
+    if surface == "v1":
+        return None
+    if surface == "foundry":
+        # --api-version names a dated version unless the run is forced to Foundry
+        return api_version if (api_version and forced == "foundry") else versions.get("foundry")
+    return api_version or versions.get("dated")
+
+
+@contextmanager
+def _emulator_target(
+    opts: TargetOptions,
+    profile: Profile | None,
+    registry: Registry,
+    versions: dict[str, str],
+    api_version: str | None,
+    explicit: bool,
+    budget: Budget,
+) -> Iterator[Target]:
+    from starlette.testclient import TestClient
+
+    from conformance.emulator import DEFAULT_API_KEY, DEFAULT_JWT_SECRET, EmulatorConfig, create_app
+    from conformance.emulator.tokens import mint_token
+
+    emulator_profile = None
+    if profile is not None:
+        emulator_profile = "seed-003" if profile.id.startswith("seed-003") else None
+    config = EmulatorConfig(faults=tuple(opts.faults), profile=emulator_profile)
+    app = create_app(config)
+    token = mint_token(DEFAULT_JWT_SECRET)
+    key = DEFAULT_API_KEY
+    deployments = {d.name: d for d in config.deployments}
+    deployment = opts.deployment or (profile.deployment if profile else None) or "gpt-4o-mini"
+    reasoning = opts.reasoning_deployment
+    rate_limited = opts.rate_limited_deployment
+    if profile is None:
+        reasoning = reasoning or next((d.name for d in config.deployments if d.reasoning), None)
+        rate_limited = rate_limited or next(
+            (d.name for d in config.deployments if d.rpm is not None), None
+        )
+    if deployment not in deployments:
+        raise UsageError(
+            f"the emulator has no deployment {deployment!r}; choose one of: "
+            + ", ".join(deployments)
+        )
+    if opts.surface != "auto":
+        surfaces = [opts.surface]
+    elif profile is not None:
+        surfaces = list(profile.surfaces)
+    else:
+        surfaces = ["dated", "v1", "foundry"]
+    auth_mode = opts.auth or "api-key"
+    headers: dict[str, str] = {}
+    if auth_mode == "api-key":
+        headers = {"api-key": opts.api_key or key}
+    elif auth_mode == "entra":
+        headers = {"authorization": f"Bearer {token}"}
+    secrets = (key, token, opts.api_key or "")
+    client: Any = TestClient(app, base_url=EMULATOR_BASE_URL, raise_server_exceptions=False)
+
+    def make(surface: str) -> RunContext:
+        version = _version_for(surface, api_version, versions, opts.surface, profile)
+        return RunContext(
+            base_url=EMULATOR_BASE_URL,
+            surface=surface,  # type: ignore[arg-type]
+            deployment=deployment,
+            client=client,
+            budget=budget,
+            api_version=version,
+            auth_headers=headers,
+            spec_ids=_spec_ids(registry, surface, version),
+            profile=profile,
+            emulator=True,
+            app=app,
+            reasoning_deployment=reasoning,
+            rate_limited_deployment=rate_limited,
+            bearer_token=token,
+            api_version_explicit=explicit,
+            secrets=tuple(s for s in secrets if s),
+            token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
+        )
+
+    label = "emulator (in process)"
+    faults = f" with faults {', '.join(opts.faults)}" if opts.faults else ""
+    notes = [f"target: the embedded emulator{faults}"]
+    try:
+        yield Target(
+            label,
+            [make(s) for s in surfaces],
+            budget,
+            True,
+            profile,
+            notes,
+            tuple(s for s in secrets if s),
+        )
+    finally:
+        client.close()
