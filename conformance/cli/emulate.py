@@ -1,0 +1,142 @@
+"""``aoai-conformance emulate``: serve the embedded emulator with uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+from conformance.emulator import (
+    DEFAULT_API_KEY,
+    DEFAULT_DEPLOYMENTS,
+    FAULTS,
+    PROFILES,
+    Deployment,
+    EmulatorConfig,
+    create_app,
+)
+from generator.errors import UsageError
+
+__all__ = ["emulate", "parse_deployment", "banner"]
+
+
+def parse_deployment(text: str) -> Deployment:
+    """``NAME[:classic|reasoning][:rpm=N][:tpm=N][:window=SECONDS]`` → a Deployment."""
+    name, *options = text.split(":")
+    if not name:
+        raise UsageError(f"--deployment {text!r}: the name is empty; use NAME[:reasoning][:rpm=N]")
+    kind = "classic"
+    limits: dict[str, float] = {}
+    for option in options:
+        if option in ("classic", "reasoning"):
+            kind = option
+            continue
+        key, _, value = option.partition("=")
+        if key not in ("rpm", "tpm", "window"):
+            raise UsageError(
+                f"--deployment {text!r}: unknown option {option!r}; use classic, reasoning, "
+                "rpm=N, tpm=N or window=SECONDS"
+            )
+        try:
+            limits[key] = float(value) if key == "window" else int(value)
+        except ValueError:
+            raise UsageError(
+                f"--deployment {text!r}: {key} needs a number, got {value!r}"
+            ) from None
+        if limits[key] <= 0:
+            raise UsageError(f"--deployment {text!r}: {key} must be positive")
+    return Deployment(
+        name,
+        model="gpt-5.1-mini" if kind == "reasoning" else "gpt-4o-mini-2024-07-18",
+        kind=kind,  # type: ignore[arg-type]
+        rpm=int(limits["rpm"]) if "rpm" in limits else None,
+        tpm=int(limits["tpm"]) if "tpm" in limits else None,
+        window_seconds=float(limits.get("window", 60.0)),
+    )
+
+
+def banner(config: EmulatorConfig, base: str) -> str:
+    """The start-up text: the key, the base URL of each surface, deployments and faults."""
+    lines = [f"aoai-conformance emulator on {base}", f"  api-key:  {config.api_key}"]
+    if config.profile == "seed-003":
+        name = config.deployments[0].name
+        lines.append(f"  gateway (seed 003): {base}/openai/deployments/{name}/chat/completions")
+    else:
+        lines += [
+            f"  dated:    {base}/openai/deployments/{{deployment}}/chat/completions"
+            "?api-version=2024-10-21",
+            f'            AzureOpenAI(azure_endpoint="{base}", api_version="2024-10-21")',
+            f'  v1:       {base}/openai/v1/   (OpenAI(base_url="{base}/openai/v1/"))',
+            f"  foundry:  {base}/models/chat/completions?api-version=2024-05-01-preview",
+            f'            ChatCompletionsClient(endpoint="{base}/models")',
+        ]
+    described = []
+    for d in config.deployments:
+        limits = [f"rpm={d.rpm}"] if d.rpm else []
+        limits += [f"tpm={d.tpm}"] if d.tpm else []
+        described.append(f"{d.name} ({', '.join([d.kind, *limits])})")
+    lines.append("  deployments: " + ", ".join(described))
+    if config.faults:
+        lines.append(
+            "  faults:   " + ", ".join(f"{f} (breaks {FAULTS[f].clause})" for f in config.faults)
+        )
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option(
+    "--api-key",
+    default=DEFAULT_API_KEY,
+    show_default=True,
+    help="The key clients must send (api-key header, or Bearer on v1/Foundry).",
+)
+@click.option(
+    "--deployment",
+    "deployments",
+    multiple=True,
+    metavar="NAME[:reasoning][:rpm=N][:tpm=N]",
+    help="A deployment to serve (repeatable; replaces the defaults "
+    + ", ".join(d.name for d in DEFAULT_DEPLOYMENTS)
+    + ").",
+)
+@click.option(
+    "--fault", "faults", multiple=True, metavar="NAME", help="Inject a fault (repeatable)."
+)
+@click.option("--list-faults", is_flag=True, help="List the faults and the clause each breaks.")
+@click.option("--profile", type=click.Choice(PROFILES), help="Serve a documented gateway profile.")
+def emulate(
+    host: str,
+    port: int,
+    api_key: str,
+    deployments: tuple[str, ...],
+    faults: tuple[str, ...],
+    list_faults: bool,
+    profile: str | None,
+) -> None:
+    """Serve the emulator: the dated, v1 and Foundry surfaces on one port.
+
+    \b
+    Examples:
+      aoai-conformance emulate
+      aoai-conformance emulate --port 9000 --fault no-done --fault wrong-key-accepted
+      aoai-conformance emulate --deployment gpt-4o-mini --deployment o4:reasoning:rpm=60
+      aoai-conformance emulate --profile seed-003
+      aoai-conformance emulate --list-faults
+    """
+    if list_faults:
+        width = max(len(name) for name in FAULTS)
+        for fault in FAULTS.values():
+            click.echo(f"{fault.name:<{width}}  {fault.clause:<11}  {fault.description}")
+        return
+    config = EmulatorConfig(
+        api_key=api_key,
+        deployments=tuple(parse_deployment(d) for d in deployments) or DEFAULT_DEPLOYMENTS,
+        faults=faults,
+        profile=profile,
+    )
+    import uvicorn
+
+    app = create_app(config)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(banner(config, f"http://{shown}:{port}"))
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

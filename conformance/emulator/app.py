@@ -1,0 +1,648 @@
+"""The emulator's ASGI application: routing per surface, auth, limits, chat completions.
+
+Surfaces (DESIGN "The surfaces"):
+- dated ``/openai/deployments/{deployment}/chat/completions?api-version=V`` (seeds 000, 002);
+- v1 ``/openai/v1/chat/completions``, ``/openai/v1/responses``, ``/openai/v1/models`` (001, 002);
+- Foundry model inference ``/models/chat/completions`` and ``/chat/completions`` (004);
+- the gateway profile of seed 003 (``EmulatorConfig(profile="seed-003")``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from conformance.emulator import responses_api
+from conformance.emulator.body import read_json_object
+from conformance.emulator.config import CONTENT_FILTER_TRIGGER, Deployment, EmulatorConfig
+from conformance.emulator.errors import ApiError, error_response, request_id
+from conformance.emulator.generate import Completion, complete
+from conformance.emulator.ratelimit import RateLimiter
+from conformance.emulator.render import Render, completion_body, stream_events
+from conformance.emulator.schemas import first_error, schema_of, validator
+from conformance.emulator.tokens import TokenError, verify_token
+from generator.spec import load_registry
+
+__all__ = ["create_app", "Emulator", "Surface"]
+
+log = logging.getLogger("conformance.emulator")
+
+_DATED = re.compile(r"^/openai/deployments/([^/]+)/chat/completions$")
+# fault wrong-path-accepted only: the singular ".../chat/completion"
+_DATED_SINGULAR = re.compile(r"^/openai/deployments/([^/]+)/chat/completion$")
+_FOUNDRY_PATHS = ("/models/chat/completions", "/chat/completions")
+_V1_API_VERSIONS = ("v1", "preview")  # v1 spec: AzureAIFoundryModelsApiVersion enum
+_FOUNDRY_SPEC_ID = "foundry-model-inference-2024-05-01-preview"
+_GATEWAY_SPEC_ID = "azure-openai-2024-10-21"
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Where a request landed: the surface name, its spec and its request schema."""
+
+    name: str  # dated | v1 | foundry | gateway
+    spec_id: str
+    request_schema: str
+    response_schema: str
+    stream_schema: str
+
+
+def _not_found(message: str = "Resource not found", code: str = "404") -> ApiError:
+    return ApiError(404, code, message)
+
+
+class Emulator:
+    """Request handling for one configuration (one instance per app)."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.faults = frozenset(config.faults)
+        self.deployments = {d.name: d for d in config.deployments}
+        self.limiter = RateLimiter()
+        self.internal_errors = 0
+        registry = load_registry()
+        dated = registry.by_surface("dated")
+        self.dated: dict[str, Surface] = {
+            e.api_version: Surface(
+                "dated",
+                e.id,
+                "createChatCompletionRequest",
+                "createChatCompletionResponse",
+                "createChatCompletionStreamResponse",
+            )
+            for e in dated
+        }
+        latest = registry.latest("dated")
+        self.latest_dated = self.dated[latest.api_version] if latest else None
+        v1 = registry.latest("v1")
+        self.v1 = Surface(
+            "v1",
+            v1.id if v1 else "azure-openai-v1",
+            "AzureCreateChatCompletionRequest",
+            "AzureCreateChatCompletionResponse",
+            "AzureCreateChatCompletionStreamResponse",
+        )
+        self.foundry: dict[str, Surface] = {
+            e.api_version: Surface(
+                "foundry", e.id, "ChatCompletionsOptions", "ChatCompletions", "ChatCompletions"
+            )
+            for e in registry.by_surface("foundry")
+        }
+        self.gateway = Surface(
+            "gateway",
+            _GATEWAY_SPEC_ID,
+            "createChatCompletionRequest",
+            "createChatCompletionResponse",
+            "createChatCompletionStreamResponse",
+        )
+        self._foundry_known: dict[str, frozenset[str]] = {}
+        f = self.faults
+        self._render_flags = dict(
+            wrong_object="wrong-object" in f,
+            invalid_finish_reason="finish-reason-invalid" in f,
+            usage_total_wrong="usage-total-wrong" in f,
+            arguments_as_object="tool-arguments-object" in f,
+            stream_wrong_object="stream-wrong-object" in f,
+            stream_bad_json="stream-bad-json-chunk" in f,
+            stream_no_role="stream-no-role" in f,
+            stream_no_finish_reason="stream-no-finish-reason" in f,
+            stream_no_usage="stream-no-usage" in f,
+            no_done="no-done" in f,
+        )
+        self._renders = {
+            d.name: Render(model=d.model, **self._render_flags) for d in config.deployments
+        }
+
+    # ------------------------------------------------------------------ entry point
+    async def handle(self, request: Request) -> Response:
+        try:
+            return await self._dispatch(request)
+        except ApiError as error:
+            return self.error(error)
+        except Exception:  # noqa: BLE001 - the last line of defence: a 500 in the envelope
+            self.internal_errors += 1
+            log.exception("emulator: unexpected error on %s %s", request.method, request.url.path)
+            return self.error(
+                ApiError(500, "InternalServerError", "the emulator failed unexpectedly")
+            )
+
+    def error(self, error: ApiError) -> Response:
+        return error_response(
+            error,
+            apim_envelope="error-envelope-apim" in self.faults,
+            ms_error_code="no-x-ms-error-code" not in self.faults,
+        )
+
+    async def _dispatch(self, request: Request) -> Response:
+        path = request.scope["path"]
+        method = request.method
+        if self.config.profile == "seed-003":
+            return await self._gateway(request, path, method)
+        if path.startswith("/openai/v1/"):
+            return await self._v1(request, path[len("/openai/v1") :], method)
+        match = _DATED.match(path)
+        if match is None and "wrong-path-accepted" in self.faults:
+            match = _DATED_SINGULAR.match(path)
+        if match is not None:
+            self._allow(method, "POST")
+            return await self._dated(request, match.group(1))
+        if path in _FOUNDRY_PATHS:
+            self._allow(method, "POST")
+            return await self._foundry(request)
+        raise _not_found()
+
+    @staticmethod
+    def _allow(method: str, allowed: str) -> None:
+        if method != allowed:
+            raise ApiError(
+                405,
+                "MethodNotAllowed",
+                f"method {method} is not allowed on this path; use {allowed}",
+                headers={"Allow": allowed},
+            )
+
+    # ------------------------------------------------------------------ surfaces
+    async def _dated(self, request: Request, deployment_name: str) -> Response:
+        # seed 000 §Checklist to resolve the 404 (API version): missing or unsupported → 404
+        version = request.query_params.get("api-version")
+        if version is None:
+            if "missing-api-version-accepted" not in self.faults or self.latest_dated is None:
+                raise _not_found("Resource not found: the api-version query parameter is missing")
+            surface = self.latest_dated
+        elif version in self.dated:
+            surface = self.dated[version]
+        elif "unsupported-api-version-accepted" in self.faults and self.latest_dated is not None:
+            surface = self.latest_dated
+        else:
+            raise _not_found(f"Resource not found: api-version '{version[:40]}' is not supported")
+        self.authenticate(request, surface.name)
+        deployment = self._deployment(deployment_name)
+        return await self.chat(request, surface, deployment)
+
+    async def _v1(self, request: Request, rest: str, method: str) -> Response:
+        if rest in ("/chat/completions", "/responses", "/models") or rest.startswith("/models/"):
+            self._check_v1_api_version(request)
+        if rest == "/chat/completions":
+            self._allow(method, "POST")
+            self.authenticate(request, "v1")
+            return await self.chat(request, self.v1, None)
+        if rest == "/responses":
+            self._allow(method, "POST")
+            self.authenticate(request, "v1")
+            return await responses_api.create(self, request)
+        if rest == "/models" or rest.startswith("/models/"):
+            self._allow(method, "GET")
+            self.authenticate(request, "v1")
+            return responses_api.models(
+                self, rest[len("/models/") :] if rest != "/models" else None
+            )
+        if "v1-base-dated-path-accepted" in self.faults:
+            match = _DATED.match("/openai" + rest)
+            if match is not None:
+                self._allow(method, "POST")
+                return await self._dated(request, match.group(1))
+        # seed 000 §Checklist (Endpoint): the dated shape under /openai/v1/ is a 404
+        raise _not_found()
+
+    def _check_v1_api_version(self, request: Request) -> None:
+        version = request.query_params.get("api-version")
+        if version is None or version in _V1_API_VERSIONS:
+            return
+        if "v1-accepts-dated-api-version" in self.faults:
+            return
+        # seed 002 §Troubleshooting: "api-version parameter rejected"; the v1 spec allows
+        # only v1 and preview (AzureAIFoundryModelsApiVersion)
+        raise ApiError(
+            400,
+            "BadRequest",
+            f"api-version '{version[:40]}' is not allowed on the v1 API; remove the api-version "
+            "query parameter (v1 accepts only 'v1' or 'preview')",
+            param="api-version",
+            type_="invalid_request_error",
+        )
+
+    async def _foundry(self, request: Request) -> Response:
+        version = request.query_params.get("api-version")
+        if version is None:
+            raise ApiError(
+                400,
+                "MissingApiVersionParameter",
+                "the api-version query parameter is required; add ?api-version=2024-05-01-preview",
+                param="api-version",
+            )
+        surface = self.foundry.get(version)
+        if surface is None:
+            raise ApiError(
+                400,
+                "UnsupportedApiVersion",
+                f"api-version '{version[:40]}' is not supported; use "
+                + " or ".join(sorted(self.foundry)),
+                param="api-version",
+            )
+        self.authenticate(request, "foundry")
+        header = request.headers.get("azureml-model-deployment")
+        deployment = None
+        if header is not None:
+            deployment = self.deployments.get(header)
+            if deployment is None:
+                if "foundry-unknown-deployment-200" not in self.faults:
+                    # seed 004 §Request Header azureml-model-deployment
+                    raise _not_found(
+                        f"deployment '{header[:64]}' (azureml-model-deployment) does not exist; "
+                        "use one of: " + ", ".join(self.deployments),
+                        "DeploymentNotFound",
+                    )
+                deployment = self.config.deployments[0]
+        return await self.chat(request, surface, deployment)
+
+    async def _gateway(self, request: Request, path: str, method: str) -> Response:
+        deployment = self.config.deployments[0]
+        if path != f"/openai/deployments/{deployment.name}/chat/completions":
+            raise _not_found()
+        self._allow(method, "POST")
+        # seed 003 §Authentication: api-key header only; §401 Unauthorized text
+        key = request.headers.get("api-key")
+        if key is None and "missing-key-accepted" not in self.faults:
+            raise ApiError(401, "Unauthorized", "Access denied due to missing api-key header")
+        if key is not None and key != self.config.api_key:
+            if "wrong-key-accepted" not in self.faults:
+                raise self._invalid_key(key, "Access denied due to invalid api-key", "Unauthorized")
+        return await self.chat(request, self.gateway, deployment)
+
+    # ------------------------------------------------------------------ shared steps
+    def _invalid_key(self, key: str, message: str, code: str) -> ApiError:
+        if "key-echoed-in-401" in self.faults:
+            message = f"{message} '{key}'"
+        return ApiError(401, code, message)
+
+    def authenticate(self, request: Request, surface: str) -> None:
+        """api-key or ``Authorization: Bearer`` (seed 000 §Authentication; seed 002 Entra ID)."""
+        code = "Unauthorized" if surface == "foundry" else "401"
+        headers = request.headers
+        key = headers.get("api-key")
+        if key is not None:
+            if key == self.config.api_key or "wrong-key-accepted" in self.faults:
+                return
+            raise self._invalid_key(
+                key,
+                "Access denied due to invalid subscription key or wrong API endpoint. Make sure "
+                "to provide a valid key for an active subscription and use a correct regional "
+                "API endpoint for your resource.",
+                code,
+            )
+        authorization = headers.get("authorization")
+        if authorization is None or not authorization.strip():
+            if "missing-key-accepted" in self.faults:
+                return
+            raise ApiError(
+                401,
+                code,
+                "Access denied due to missing credentials; send an api-key header or "
+                "Authorization: Bearer <token>",
+            )
+        scheme, _, token = authorization.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise ApiError(401, code, "the Authorization header must be 'Bearer <token>'")
+        if surface in ("v1", "foundry") and token == self.config.api_key:
+            # The openai SDK's OpenAI(api_key=KEY) and azure-ai-inference send the key as a
+            # bearer token (seed 001 §API Key; seed 004 §Security: "Bearer abcde12345").
+            return
+        if "bearer-rejected" in self.faults and token.count(".") == 2:
+            raise ApiError(401, code, "bearer tokens are not accepted")
+        try:
+            verify_token(token, self.config.jwt_secret)
+        except TokenError as exc:
+            if token.count(".") != 2 and "wrong-key-accepted" in self.faults:
+                return
+            raise ApiError(401, code, f"Access denied: {exc}") from None
+
+    def _deployment(self, name: str) -> Deployment:
+        deployment = self.deployments.get(name)
+        if deployment is not None:
+            return deployment
+        shown = name[:64]
+        if "unknown-deployment-400" in self.faults:
+            raise ApiError(
+                400,
+                "400",
+                f"Invalid model name passed in model={shown}",
+                param="model",
+                type_="invalid_request_error",
+            )
+        # seed 000 §Checklist (Path): the deployment name must exactly match
+        raise _not_found(
+            f"The API deployment '{shown}' for this resource does not exist; check the "
+            "deployment name (configured: " + ", ".join(self.deployments) + ")",
+            "DeploymentNotFound",
+        )
+
+    async def read_body(self, request: Request, surface: Surface) -> dict[str, Any]:
+        try:
+            return await read_json_object(
+                request,
+                max_bytes=self.config.max_body_bytes,
+                max_depth=self.config.max_json_depth,
+            )
+        except ApiError as error:
+            if surface.name == "gateway" and error.status == 400:
+                raise _gateway_bad_request() from None
+            raise
+
+    def validate(self, surface: Surface, body: dict[str, Any], schema: str | None = None) -> None:
+        """400 naming the wrong field when the body breaks the spec's request schema."""
+        if not self.config.validate_requests:
+            return
+        found = first_error(validator(surface.spec_id, schema or surface.request_schema), body)
+        if found is None:
+            return
+        where, why = found
+        if surface.name == "gateway":
+            raise _gateway_bad_request()
+        if surface.name == "foundry":
+            raise _unprocessable(where or "body", _value_at(body, where), why)
+        field = where or "body"
+        raise ApiError(
+            400,
+            "invalid_request_body" if surface.name != "v1" else "invalid_value",
+            f"Invalid value for '{field}': {why[:300]}",
+            param=field,
+            type_="invalid_request_error",
+        )
+
+    def _foundry_extra_parameters(
+        self, request: Request, surface: Surface, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        known = self._foundry_known.get(surface.spec_id)
+        if known is None:
+            known = frozenset(schema_of(surface.spec_id, surface.request_schema)["properties"])
+            self._foundry_known[surface.spec_id] = known
+        mode = request.headers.get("extra-parameters", "error")
+        if mode not in ("error", "drop", "pass-through"):
+            raise ApiError(
+                400,
+                "InvalidHeader",
+                f"extra-parameters must be error, drop or pass-through, not '{mode[:40]}'",
+                param="extra-parameters",
+            )
+        extra = [name for name in body if name not in known]
+        if not extra:
+            return body
+        # seed 004 §Request Header extra-parameters: "error" (the default) rejects,
+        # "drop" removes the unknown parameters, "pass-through" hands them to the model.
+        rejects = mode == "error" and "foundry-extra-parameters-ignored" not in self.faults
+        if mode == "drop" and "foundry-drop-rejected" in self.faults:
+            rejects = True
+        if rejects:
+            name = extra[0]
+            raise _unprocessable(
+                name,
+                body[name],
+                f"extra parameter '{name}' is not allowed; remove it or send the header "
+                "extra-parameters: drop or pass-through",
+            )
+        return {k: v for k, v in body.items() if k in known}
+
+    def _model_rules(self, deployment: Deployment, body: dict[str, Any]) -> dict[str, Any]:
+        if not deployment.reasoning:
+            return body
+        # seed 002 §changelog 2024-09-01-preview: max_tokens doesn't work with o1-series
+        # (reasoning) models; max_completion_tokens replaces it
+        if body.get("max_tokens") is not None:
+            if "reasoning-accepts-max-tokens" not in self.faults:
+                raise ApiError(
+                    400,
+                    "unsupported_parameter",
+                    "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                    "Use 'max_completion_tokens' instead.",
+                    param="max_tokens",
+                    type_="invalid_request_error",
+                )
+        temperature = body.get("temperature")
+        if temperature is not None and temperature != 1:
+            raise ApiError(
+                400,
+                "unsupported_value",
+                f"Unsupported value: 'temperature' does not support {temperature} with this "
+                "model. Only the default (1) value is supported.",
+                param="temperature",
+                type_="invalid_request_error",
+            )
+        return body
+
+    def _content_filter(self, body: dict[str, Any]) -> bool:
+        for message in body.get("messages") or ():
+            if not isinstance(message, dict) or message.get("role") != "user":
+                continue
+            content = message.get("content")
+            if isinstance(content, list):
+                content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+            if isinstance(content, str) and CONTENT_FILTER_TRIGGER in content:
+                return True
+        return False
+
+    def _tool_choice(self, body: dict[str, Any]) -> None:
+        choice = body.get("tool_choice")
+        tools = body.get("tools") or []
+        names = {(t.get("function") or {}).get("name") for t in tools if isinstance(t, dict)}
+        if choice == "required" and not tools:
+            raise ApiError(
+                400,
+                "invalid_value",
+                "tool_choice 'required' needs at least one tool in 'tools'",
+                param="tool_choice",
+                type_="invalid_request_error",
+            )
+        if isinstance(choice, dict):
+            name = (choice.get("function") or {}).get("name")
+            if name not in names:
+                raise ApiError(
+                    400,
+                    "invalid_value",
+                    f"tool_choice names the function '{str(name)[:64]}', which is not in 'tools'",
+                    param="tool_choice",
+                    type_="invalid_request_error",
+                )
+
+    def rate_limit(self, deployment: Deployment, tokens: int) -> dict[str, str]:
+        decision = self.limiter.check(deployment, tokens)
+        if decision is None:
+            return {}
+        if decision.allowed:
+            return decision.headers()
+        headers = decision.headers()
+        if "no-retry-after" not in self.faults:
+            # seed 004 §429 Too Many Requests: the client must pace its requests
+            headers.update(self.limiter.retry_after_header(decision.retry_after))
+        raise ApiError(
+            429,
+            "429",
+            f"Requests to deployment '{deployment.name}' have exceeded its rate limit "
+            f"({_limits(deployment)}). Retry after {max(1, round(decision.retry_after))} "
+            "second(s).",
+            headers=headers,
+        )
+
+    def generate(
+        self, body: dict[str, Any], deployment: Deployment, default_temperature: float
+    ) -> Completion:
+        return complete(
+            body,
+            deployment=deployment.name,
+            reasoning=deployment.reasoning,
+            default_temperature=default_temperature,
+            ignore_n="n-ignored" in self.faults,
+            ignore_max_tokens="max-tokens-ignored" in self.faults,
+            json_mode_prose="json-mode-not-json" in self.faults,
+        )
+
+    # ------------------------------------------------------------------ chat completions
+    async def chat(
+        self, request: Request, surface: Surface, deployment: Deployment | None
+    ) -> Response:
+        body = await self.read_body(request, surface)
+        if surface.name == "foundry":
+            body = self._foundry_extra_parameters(request, surface, body)
+        self.validate(surface, body)
+        if deployment is None:  # v1 and Foundry: the deployment is the body's model
+            model = body.get("model")
+            if surface.name == "foundry" and model is None:
+                deployment = self.config.deployments[0]
+            elif surface.name == "foundry" and model not in self.deployments:
+                if "foundry-unknown-deployment-200" in self.faults:
+                    deployment = self.config.deployments[0]
+                else:
+                    raise _not_found(
+                        f"model '{str(model)[:64]}' is not deployed here; use one of: "
+                        + ", ".join(self.deployments),
+                        "DeploymentNotFound",
+                    )
+            else:
+                deployment = self._deployment(str(model))
+        body = self._model_rules(deployment, body)
+        filtered = self._content_filter(body)
+        if filtered and "content-filter-200" not in self.faults:
+            raise _content_filter_error()
+        self._tool_choice(body)
+        n = body.get("n") or 1
+        budget = body.get("max_completion_tokens") or body.get("max_tokens") or 16
+        completion = self.generate(body, deployment, 0.7 if surface.name == "gateway" else 1.0)
+        headers = self.rate_limit(deployment, completion.prompt_tokens + int(budget) * int(n))
+        if filtered:  # fault content-filter-200 only
+            for choice in completion.choices:
+                choice.content, choice.finish_reason, choice.tool_calls = "", "content_filter", []
+                choice.completion_tokens = 0
+        headers["apim-request-id"] = request_id()
+        render = self._renders[deployment.name]
+        if body.get("stream") is True:
+            options = body.get("stream_options") or {}
+            include_usage = isinstance(options, dict) and options.get("include_usage") is True
+            events = stream_events(completion, render, include_usage=include_usage)
+            media = (
+                "application/json"
+                if "stream-content-type-json" in self.faults
+                else "text/event-stream"
+            )
+            headers["cache-control"] = "no-cache"
+            return StreamingResponse(self._paced(events), media_type=media, headers=headers)
+        return Response(
+            completion_body(completion, render),
+            media_type="application/json",
+            headers=headers,
+        )
+
+    async def _paced(self, events: Iterator[bytes]) -> AsyncIterator[bytes]:
+        delay = self.config.stream_delay
+        for event in events:
+            yield event
+            await asyncio.sleep(delay)
+
+
+def _limits(deployment: Deployment) -> str:
+    parts = []
+    if deployment.rpm is not None:
+        parts.append(f"{deployment.rpm} requests")
+    if deployment.tpm is not None:
+        parts.append(f"{deployment.tpm} tokens")
+    return " and ".join(parts) + f" per {deployment.window_seconds:g} s"
+
+
+def _value_at(body: Any, where: str) -> Any:
+    node = body
+    for part in re.findall(r"[^.\[\]]+", where):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def _unprocessable(where: str, value: Any, message: str) -> ApiError:
+    """seed 004 §422 UnprocessableContentError: ``detail`` with ``loc`` and ``value``."""
+    loc = ["body", *[p for p in re.findall(r"[^.\[\]]+", where)]]
+    detail = {"loc": loc, "value": value if isinstance(value, str) else _short_json(value)}
+    return ApiError(
+        422,
+        "UnprocessableContent",
+        message,
+        extra={"status": 422, "detail": detail},
+        top_level={"detail": detail},
+    )
+
+
+def _short_json(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _gateway_bad_request() -> ApiError:
+    # seed 003 §400 Bad Request
+    return ApiError(400, "BadRequest", "Invalid request format")
+
+
+def _content_filter_error() -> ApiError:
+    """seed 004 §Content filter error / ContentFilterError; Azure's innererror shape."""
+    safe = {"filtered": False, "severity": "safe"}
+    return ApiError(
+        400,
+        "content_filter",
+        "The response was filtered due to the prompt triggering Azure OpenAI's content "
+        "management policy. Please modify your prompt and retry.",
+        param="prompt",
+        extra={
+            "status": 400,
+            "innererror": {
+                "code": "ResponsibleAIPolicyViolation",
+                "content_filter_result": {
+                    "hate": {"filtered": True, "severity": "high"},
+                    "self_harm": safe,
+                    "sexual": safe,
+                    "violence": safe,
+                },
+            },
+        },
+    )
+
+
+def create_app(config: EmulatorConfig | None = None) -> Starlette:
+    """The emulator as a Starlette app (serve it with uvicorn or use it via ASGITransport)."""
+    emulator = Emulator(config or EmulatorConfig())
+    # One catch-all route: the emulator routes by itself so that every miss is a 404 in
+    # the error envelope (and any method reaches it, to answer 405 in the envelope).
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    app = Starlette(routes=[Route("/{path:path}", emulator.handle, methods=methods)])
+    app.state.emulator = emulator
+    return app

@@ -1,0 +1,97 @@
+"""Emulator configuration: key, deployments, faults, profile, limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from conformance.emulator.faults import FAULTS, unknown_faults
+from generator.errors import UsageError
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_JWT_SECRET",
+    "CONTENT_FILTER_TRIGGER",
+    "PROFILES",
+    "DeploymentKind",
+    "Deployment",
+    "DEFAULT_DEPLOYMENTS",
+    "EmulatorConfig",
+]
+
+# Not a secret: the emulator is a local stand-in; the key is printed in --help and the banner.
+DEFAULT_API_KEY = "emulator-key-0000"
+DEFAULT_JWT_SECRET = "emulator-jwt-secret-0000"
+# A user message containing this text is "filtered" (seed 004 §Content filter error).
+CONTENT_FILTER_TRIGGER = "[[trigger-content-filter]]"
+PROFILES: tuple[str, ...] = ("seed-003",)
+
+DeploymentKind = Literal["classic", "reasoning"]
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One model deployment: its name, model, kind and per-window limits.
+
+    ``rpm``/``tpm`` are requests and tokens allowed per ``window_seconds`` (60 by default,
+    i.e. per minute); ``None`` is unlimited.
+    """
+
+    name: str
+    model: str = "gpt-4o-mini"
+    kind: DeploymentKind = "classic"
+    rpm: int | None = None
+    tpm: int | None = None
+    window_seconds: float = 60.0
+
+    @property
+    def reasoning(self) -> bool:
+        return self.kind == "reasoning"
+
+
+DEFAULT_DEPLOYMENTS: tuple[Deployment, ...] = (
+    Deployment("gpt-4o-mini", model="gpt-4o-mini-2024-07-18"),
+    Deployment("gpt-5.1-mini", model="gpt-5.1-mini", kind="reasoning"),
+    # requests-per-minute 2: the 3rd request within a minute is answered 429 (RATE-001)
+    Deployment("tiny-quota", model="gpt-4o-mini-2024-07-18", rpm=2),
+)
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    api_key: str = DEFAULT_API_KEY
+    deployments: tuple[Deployment, ...] = DEFAULT_DEPLOYMENTS
+    faults: tuple[str, ...] = ()
+    profile: str | None = None
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    max_body_bytes: int = 1_048_576
+    max_json_depth: int = 64
+    # seconds between streamed chunks (0: as fast as possible)
+    stream_delay: float = 0.0
+    # check request bodies against the spec's request schema (400 naming the field)
+    validate_requests: bool = True
+
+    def __post_init__(self) -> None:
+        bad = unknown_faults(list(self.faults))
+        if bad:
+            raise UsageError(
+                f"unknown fault {bad[0]!r}; run `aoai-conformance emulate --list-faults` "
+                f"to see the {len(FAULTS)} faults"
+            )
+        if self.profile is not None and self.profile not in PROFILES:
+            raise UsageError(
+                f"unknown profile {self.profile!r}; choose one of: {', '.join(PROFILES)}"
+            )
+        if not self.deployments:
+            raise UsageError("no deployments configured; pass at least one --deployment NAME")
+        names = [d.name for d in self.deployments]
+        if len(set(names)) != len(names):
+            raise UsageError("a deployment name is configured twice; give each a unique name")
+        if not self.api_key:
+            raise UsageError("the api key must not be empty; pass --api-key KEY")
+
+    def deployment(self, name: str) -> Deployment | None:
+        for d in self.deployments:
+            if d.name == name:
+                return d
+        return None

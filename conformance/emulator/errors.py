@@ -1,0 +1,73 @@
+"""Errors the emulator answers with, in the documented envelope.
+
+Every error body is ``{"error": {"code": str, "message": str, ...}}`` (seed 003 §Error
+Responses; seed 004 §Responses) and carries ``x-ms-error-code`` (seed 004: every error
+response lists that header) and ``apim-request-id`` (the dated and v1 specs list it on
+every response).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from starlette.responses import Response
+
+__all__ = ["ApiError", "error_response", "request_id"]
+
+
+class ApiError(Exception):
+    """An HTTP error answer: status, machine code, one-line message and optional extras."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        param: str | None = None,
+        type_: str | None = None,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+        top_level: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.param = param
+        self.type = type_
+        self.headers = headers or {}
+        self.extra = extra or {}
+        self.top_level = top_level or {}
+
+
+def request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def error_response(
+    error: ApiError, *, apim_envelope: bool = False, ms_error_code: bool = True
+) -> Response:
+    """Render ``error``; the two flags exist for the faults ERR-001 and ERR-002 only."""
+    if apim_envelope:
+        # fault error-envelope-apim: APIM's own error shape, no "error" object (DESIGN)
+        body: dict[str, Any] = {"statusCode": error.status, "message": error.message}
+    else:
+        inner: dict[str, Any] = {"code": error.code, "message": error.message}
+        if error.param is not None:
+            inner["param"] = error.param
+        if error.type is not None:
+            inner["type"] = error.type
+        inner.update(error.extra)
+        body = {"error": inner, **error.top_level}
+    headers = {"apim-request-id": request_id(), **error.headers}
+    if ms_error_code:
+        headers["x-ms-error-code"] = error.code
+    return Response(
+        json.dumps(body, separators=(",", ":")),
+        status_code=error.status,
+        headers=headers,
+        media_type="application/json",
+    )

@@ -1,0 +1,195 @@
+"""Deterministic completions: the same request (and ``seed``) always gives the same answer.
+
+The "model" hashes the conversation, the ``seed`` and the output options, and derives
+from the hash a sentence, a JSON document, or tool calls whose arguments satisfy the
+tool's JSON schema. A token is a whitespace-delimited piece of the output, so
+``max_tokens``, ``usage`` and the streamed deltas agree exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.emulator.instances import instance_for
+
+__all__ = [
+    "ToolCall",
+    "Choice",
+    "Completion",
+    "complete",
+    "prompt_tokens",
+    "pieces",
+    "REASONING_TOKENS",
+]
+
+_VOCAB = (
+    "the model answers every question with care and a short sentence about clouds rivers "
+    "mountains stars light time music history science language code data tests emulators "
+    "gateways deployments tokens streams chunks errors keys quotas contracts specs versions "
+    "and it keeps the answer simple clear honest helpful deterministic small friendly useful "
+    "today tomorrow here there always often rarely quietly quickly slowly"
+).split()
+_PIECE = re.compile(r"\s*\S+")
+REASONING_TOKENS = 8  # hidden tokens a reasoning deployment "thinks" per choice
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    id: str
+    name: str
+    arguments: str  # a JSON string (seed 004 §FunctionCall: arguments in JSON format)
+
+
+@dataclass
+class Choice:
+    index: int
+    content: str | None
+    finish_reason: str
+    completion_tokens: int
+    tool_calls: list[ToolCall] = field(default_factory=list)
+
+    @property
+    def pieces(self) -> list[str]:
+        return pieces(self.content or "")
+
+
+@dataclass
+class Completion:
+    choices: list[Choice]
+    prompt_tokens: int
+    reasoning_tokens: int | None = None
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(c.completion_tokens for c in self.choices)
+
+
+def pieces(text: str) -> list[str]:
+    """The output split into tokens: whitespace-led pieces that concatenate to ``text``."""
+    return _PIECE.findall(text)
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+def prompt_tokens(messages: list[Any]) -> int:
+    """Tokens of the prompt: words of each message plus 3 per message and 3 for priming."""
+    total = 3
+    for message in messages:
+        if isinstance(message, dict):
+            total += 3 + len(_text_of(message.get("content")).split())
+    return total
+
+
+def _digest(*parts: Any) -> int:
+    raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return int.from_bytes(hashlib.blake2b(raw.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _sentence(h: int) -> str:
+    count = 12 + h % 20
+    words = []
+    for _ in range(count):
+        h = (h * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
+        words.append(_VOCAB[(h >> 33) % len(_VOCAB)])
+    words[0] = words[0].capitalize()
+    return " ".join(words) + "."
+
+
+def _pick_tool(body: dict[str, Any]) -> dict[str, Any] | None:
+    """The function the model calls, or None (seed 004 §tool_choice: none/auto/required/named)."""
+    tools = [
+        t for t in body.get("tools") or [] if isinstance(t, dict) and t.get("type") == "function"
+    ]
+    if not tools:
+        return None
+    choice = body.get("tool_choice", "auto")
+    if choice == "none":
+        return None
+    if isinstance(choice, dict):
+        name = (choice.get("function") or {}).get("name")
+        return next((t for t in tools if t.get("function", {}).get("name") == name), None)
+    if choice == "auto":
+        # auto: call a tool unless the conversation already ends with a tool result.
+        messages = body.get("messages") or []
+        last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
+        if last.get("role") == "tool":
+            return None
+    return tools[0]
+
+
+def _truncate_at_stop(text: str, stop: Any) -> tuple[str, bool]:
+    stops = [stop] if isinstance(stop, str) else [s for s in stop or [] if isinstance(s, str)]
+    cut = min((i for i in (text.find(s) for s in stops if s) if i >= 0), default=-1)
+    return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+def complete(
+    body: dict[str, Any],
+    *,
+    deployment: str,
+    reasoning: bool,
+    default_temperature: float = 1.0,
+    ignore_n: bool = False,
+    ignore_max_tokens: bool = False,
+    json_mode_prose: bool = False,
+) -> Completion:
+    """Answer a validated chat-completions request body."""
+    messages = body.get("messages") or []
+    n = 1 if ignore_n else int(body.get("n") or 1)
+    limit = body.get("max_completion_tokens")
+    if limit is None:
+        limit = body.get("max_tokens")
+    if ignore_max_tokens:
+        limit = None
+    fmt = body.get("response_format") or {}
+    fmt_type = fmt.get("type") if isinstance(fmt, dict) else None
+    base = _digest(
+        deployment,
+        messages,
+        body.get("seed"),
+        body.get("temperature", default_temperature),
+        fmt,
+        body.get("tools"),
+        body.get("tool_choice"),
+    )
+    tool = _pick_tool(body)
+    hidden = REASONING_TOKENS if reasoning else 0
+    choices: list[Choice] = []
+    for index in range(n):
+        h = _digest(base, index)
+        if tool is not None:
+            function = tool.get("function", {})
+            params = function.get("parameters") or {"type": "object", "properties": {}}
+            arguments = json.dumps(instance_for(params, h), separators=(", ", ": "))
+            call = ToolCall(f"call_{h:016x}{index:08x}", str(function.get("name")), arguments)
+            tokens = len(pieces(arguments)) + 1 + hidden
+            choices.append(Choice(index, None, "tool_calls", tokens, [call]))
+            continue
+        if fmt_type == "json_object" and not json_mode_prose:
+            text = json.dumps({"answer": _sentence(h), "choice": index})
+        elif fmt_type == "json_schema" and not json_mode_prose:
+            schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
+            text = json.dumps(instance_for(schema, h))
+        else:
+            text = _sentence(h)
+        text, stopped = _truncate_at_stop(text, body.get("stop"))
+        parts = pieces(text)
+        finish = "stop"
+        if limit is not None and len(parts) + hidden > limit:
+            parts = parts[: max(0, int(limit) - hidden)]
+            finish = "length"
+        content = "".join(parts).lstrip()
+        used = min(len(parts) + hidden, int(limit)) if finish == "length" else len(parts) + hidden
+        del stopped
+        choices.append(Choice(index, content, finish, used))
+    return Completion(choices, prompt_tokens(messages), hidden * n if reasoning else None)

@@ -1,0 +1,171 @@
+"""Turning a :class:`Completion` into a chat.completion body or a stream of SSE events.
+
+Shapes: seed 003 §Response Formats (non-streaming body; streaming ``data:`` chunks with
+the role in the first delta, a final finish_reason and ``data: [DONE]``), seed 004
+§Sample Response, and the upstream response schemas (``createChatCompletionResponse``,
+``createChatCompletionStreamResponse``). The ``faults`` flags each break one clause.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.emulator.generate import Choice, Completion, pieces
+
+__all__ = ["Render", "completion_body", "stream_events", "usage_of"]
+
+_DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+FINGERPRINT = "fp_emulator"
+# seed 003's own example chunk: invalid JSON (used by the stream-bad-json-chunk fault only)
+_SEED_003_BAD_CHUNK = b'data: {"choices":[{"delta":{"},"index":0,"finish_reason":"stop"}]}\n\n'
+
+
+@dataclass(frozen=True)
+class Render:
+    """What a response looks like beyond its content; flags are fault switches."""
+
+    model: str
+    wrong_object: bool = False
+    invalid_finish_reason: bool = False
+    usage_total_wrong: bool = False
+    arguments_as_object: bool = False
+    # streaming faults
+    stream_wrong_object: bool = False
+    stream_bad_json: bool = False
+    stream_no_role: bool = False
+    stream_no_finish_reason: bool = False
+    stream_no_usage: bool = False
+    no_done: bool = False
+
+
+def usage_of(completion: Completion, render: Render) -> dict[str, Any]:
+    prompt, produced = completion.prompt_tokens, completion.completion_tokens
+    # seed 003 §usage / seed 004 §CompletionsUsage: total = prompt + completion
+    usage: dict[str, Any] = {
+        "prompt_tokens": prompt,
+        "completion_tokens": produced,
+        "total_tokens": prompt + produced + (1 if render.usage_total_wrong else 0),
+    }
+    if completion.reasoning_tokens is not None:
+        usage["completion_tokens_details"] = {"reasoning_tokens": completion.reasoning_tokens}
+    return usage
+
+
+def _message(choice: Choice, render: Render) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": choice.content, "refusal": None}
+    if choice.tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {
+                    "name": call.name,
+                    "arguments": json.loads(call.arguments)
+                    if render.arguments_as_object
+                    else call.arguments,
+                },
+            }
+            for call in choice.tool_calls
+        ]
+    return message
+
+
+def completion_id() -> str:
+    return "chatcmpl-" + uuid.uuid4().hex[:29]
+
+
+def completion_body(completion: Completion, render: Render) -> bytes:
+    choices = []
+    for choice in completion.choices:
+        finish = choice.finish_reason
+        if render.invalid_finish_reason and finish == "stop":
+            finish = "end_turn"
+        choices.append(
+            {
+                "index": choice.index,
+                "message": _message(choice, render),
+                "finish_reason": finish,
+                "logprobs": None,
+            }
+        )
+    body = {
+        "id": completion_id(),
+        "object": "chat.completion.chunk" if render.wrong_object else "chat.completion",
+        "created": int(time.time()),
+        "model": render.model,
+        "system_fingerprint": FINGERPRINT,
+        "choices": choices,
+        "usage": usage_of(completion, render),
+    }
+    return _DUMPS(body).encode("utf-8")
+
+
+def _event(payload: dict[str, Any]) -> bytes:
+    return b"data: " + _DUMPS(payload).encode("utf-8") + b"\n\n"
+
+
+def stream_events(
+    completion: Completion, render: Render, *, include_usage: bool
+) -> Iterator[bytes]:
+    """The SSE events of a streamed answer, ``data: [DONE]`` last."""
+    head = {
+        "id": completion_id(),
+        "object": "chat.completion" if render.stream_wrong_object else "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": render.model,
+        "system_fingerprint": FINGERPRINT,
+    }
+
+    def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> bytes:
+        choice = {"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}
+        return _event({**head, "choices": [choice]})
+
+    first = True
+    for choice in completion.choices:
+        i = choice.index
+        # seed 003 §Example streaming chunks: the first delta carries role: assistant
+        opening: dict[str, Any] = (
+            {"content": ""}
+            if first and render.stream_no_role
+            else {
+                "role": "assistant",
+                "content": "" if not choice.tool_calls else None,
+            }
+        )
+        if opening.get("content") is None:
+            opening.pop("content")
+        yield chunk(i, opening)
+        if first and render.stream_bad_json:
+            yield _SEED_003_BAD_CHUNK
+        first = False
+        for call_index, call in enumerate(choice.tool_calls):
+            yield chunk(
+                i,
+                {
+                    "tool_calls": [
+                        {
+                            "index": call_index,
+                            "id": call.id,
+                            "type": "function",
+                            "function": {"name": call.name, "arguments": ""},
+                        }
+                    ]
+                },
+            )
+            for piece in pieces(call.arguments):
+                yield chunk(
+                    i, {"tool_calls": [{"index": call_index, "function": {"arguments": piece}}]}
+                )
+        for piece in choice.pieces:
+            yield chunk(i, {"content": piece})
+        yield chunk(i, {}, None if render.stream_no_finish_reason else choice.finish_reason)
+    if include_usage and not render.stream_no_usage:
+        # seed 003 §Request Body stream_options: a last chunk with empty choices and usage
+        yield _event({**head, "choices": [], "usage": usage_of(completion, render)})
+    if not render.no_done:
+        yield b"data: [DONE]\n\n"
