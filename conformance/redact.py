@@ -17,7 +17,9 @@ __all__ = ["MASK", "SECRET_HEADERS", "redact_text", "redact_headers", "curl_comm
 
 MASK = "***"
 SECRET_HEADERS = frozenset({"api-key", "authorization", "ocp-apim-subscription-key", "x-api-key"})
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+# a credential after "Bearer": 8+ token characters with at least one digit, dot or dash
+# (so that prose such as "bearer tokens" stays readable)
+_BEARER = re.compile(r"(?i)(bearer\s+)(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{8,}")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 

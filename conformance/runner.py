@@ -31,7 +31,14 @@ from conformance.model import Finding, Outcome, RunResult
 from conformance.redact import curl_command, redact_text
 from conformance.targets import Target, TargetOptions, open_target
 
-__all__ = ["RunOptions", "Progress", "run_suite", "run_target", "schemathesis_available"]
+__all__ = [
+    "RunOptions",
+    "Progress",
+    "run_suite",
+    "execute",
+    "run_target",
+    "schemathesis_available",
+]
 
 
 class Progress(Protocol):
@@ -57,11 +64,35 @@ def schemathesis_available() -> bool:
     return importlib.util.find_spec("conformance.schemathesis_phase") is not None
 
 
-def run_suite(options: RunOptions, progress: Progress | None = None) -> RunResult:
+class BaselineLike(Protocol):
+    def apply(self, result: RunResult) -> None: ...
+
+
+def run_suite(
+    options: RunOptions,
+    progress: Progress | None = None,
+    baseline: BaselineLike | None = None,
+) -> RunResult:
     """Open the target, run the selected clauses, close the target."""
+    return execute(options, progress, baseline)[0]
+
+
+def execute(
+    options: RunOptions,
+    progress: Progress | None = None,
+    baseline: BaselineLike | None = None,
+) -> tuple[RunResult, tuple[str, ...]]:
+    """:func:`run_suite` plus the run's secrets (for redacting report files)."""
     checks = REGISTRY.select(options.select, options.deselect)
     with open_target(options.target) as target:
-        return run_target(target, checks, progress=progress, schemathesis=options.schemathesis)
+        result = run_target(
+            target,
+            checks,
+            progress=progress,
+            schemathesis=options.schemathesis,
+            baseline=baseline,
+        )
+        return result, target.secrets
 
 
 def run_target(
@@ -70,6 +101,7 @@ def run_target(
     *,
     progress: Progress | None = None,
     schemathesis: bool = True,
+    baseline: BaselineLike | None = None,
 ) -> RunResult:
     started = time.perf_counter()
     result = RunResult(
@@ -107,6 +139,8 @@ def run_target(
             "schemathesis phase not run: conformance.schemathesis_phase is not installed"
         )
     result.duration_s = round(time.perf_counter() - started, 3)
+    if baseline is not None:
+        baseline.apply(result)
     if progress is not None:
         progress.finish(result)
     return result

@@ -28,6 +28,8 @@ __all__ = ["main", "cli"]
 # (module under conformance.cli, attribute): one line per command group or command.
 _COMMANDS: list[tuple[str, str]] = [
     ("specs", "specs"),
+    ("run", "run"),
+    ("contracts", "contracts"),
     ("emulate", "emulate"),
 ]
 

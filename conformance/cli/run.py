@@ -1,0 +1,226 @@
+"""``aoai-conformance run``: check a target (or the embedded emulator) against the contract."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import click
+
+from conformance.model import Finding, Outcome, RunResult
+from conformance.runner import RunOptions, execute
+from conformance.targets import AUTH_CHOICES, SURFACE_CHOICES, TargetOptions
+from generator.errors import UsageError
+
+__all__ = ["run"]
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--select A,B --select C`` → ``("A", "B", "C")``."""
+    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+class _PlainReporter:
+    """Console output when conformance.reports is not installed: one line per non-pass."""
+
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+
+    def start(self, total: int) -> None:
+        click.echo(f"checking {total} clause runs ...")
+
+    def advance(self, finding: Finding) -> None:
+        if self.verbose or finding.outcome in (Outcome.FAILED, Outcome.INCONCLUSIVE):
+            click.echo(
+                f"{finding.outcome.value.upper():<13}{finding.surface:<8} {finding.clause_id} "
+                f"{finding.title}" + (f"  ({finding.reason})" if finding.reason else "")
+            )
+
+    def finish(self, result: RunResult) -> None:
+        counts = result.counts()
+        click.echo(
+            f"{result.target}: {counts['passed']} passed, {counts['failed']} failed, "
+            f"{counts['inconclusive']} inconclusive, {counts['skipped']} skipped; "
+            f"{result.spend.requests} requests, {result.spend.total_tokens} tokens"
+        )
+
+
+@click.command("run")
+@click.option(
+    "--target",
+    metavar="URL",
+    help="Base URL of a live target (default: AZURE_OPENAI_ENDPOINT or OPENAI_BASE_URL, "
+    "else the embedded emulator).",
+)
+@click.option(
+    "--surface",
+    type=click.Choice(SURFACE_CHOICES),
+    default="auto",
+    show_default=True,
+    help="Surface to check; auto probes a live target (the emulator: all three).",
+)
+@click.option(
+    "--deployment", metavar="NAME", help="Deployment to test (required for a live target)."
+)
+@click.option(
+    "--api-version",
+    metavar="V",
+    help="api-version for the dated surface (default: OPENAI_API_VERSION, else the newest "
+    "registered GA version).",
+)
+@click.option(
+    "--auth",
+    type=click.Choice(AUTH_CHOICES),
+    help="How to authenticate (default: api-key when a key is known).",
+)
+@click.option(
+    "--api-key", metavar="KEY", help="API key (default: AZURE_OPENAI_API_KEY, then OPENAI_API_KEY)."
+)
+@click.option(
+    "--profile",
+    metavar="FILE|NAME",
+    help="Gateway profile whose documented deviations are expected (e.g. seed-003).",
+)
+@click.option(
+    "--reasoning",
+    is_flag=True,
+    help="The deployment is a reasoning model: send max_completion_tokens.",
+)
+@click.option(
+    "--reasoning-deployment", metavar="NAME", help="A reasoning deployment for MODEL-001."
+)
+@click.option(
+    "--rate-limited-deployment", metavar="NAME", help="A deployment with a tiny quota for RATE-001."
+)
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="IDS",
+    help="Only these clause ids or globs (e.g. STREAM-*); repeatable, comma-separated.",
+)
+@click.option(
+    "--deselect",
+    "deselect",
+    multiple=True,
+    metavar="IDS",
+    help="Leave out these clause ids or globs.",
+)
+@click.option(
+    "--report",
+    "reports",
+    multiple=True,
+    metavar="FORMAT:PATH",
+    help="Write a report: json, junit, markdown or html (repeatable).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Accepted divergences; only new ones fail the run.",
+)
+@click.option(
+    "--update-baseline", is_flag=True, help="Write this run's failures to --baseline FILE."
+)
+@click.option(
+    "--max-requests", type=int, default=150, show_default=True, help="Request budget of the run."
+)
+@click.option("--max-tokens-total", type=int, help="Token budget (prompt + completion) of the run.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="NAME",
+    help="Emulator only: inject a named fault (see `aoai-conformance emulate --list-faults`).",
+)
+@click.option(
+    "--emulator",
+    "force_emulator",
+    is_flag=True,
+    help="Use the embedded emulator even when AZURE_OPENAI_ENDPOINT is set.",
+)
+@click.option("--no-schemathesis", is_flag=True, help="Skip the schemathesis phase.")
+@click.option("-v", "--verbose", is_flag=True, help="Print every clause as it finishes.")
+def run(**kw: Any) -> None:
+    """Check a target against the documented Azure OpenAI contract.
+
+    Without --target the embedded emulator is checked on all three surfaces (dated, v1,
+    Foundry). Exit codes: 0 conforms, 1 divergences outside the baseline, 2 usage error,
+    3 unreachable or inconclusive, 130 interrupted (partial reports are written).
+
+    \b
+    Examples:
+      aoai-conformance run
+      aoai-conformance run --fault no-done --report json:report.json
+      aoai-conformance run --target https://RES.openai.azure.com --deployment gpt-4o-mini \\
+          --surface dated --report junit:conformance.xml
+      aoai-conformance run --target https://gw.example.edu --profile seed-003
+    """
+    reports = list(kw["reports"])
+    parsed_reports: list[tuple[str, Path]] = []
+    if reports:
+        if not _available("conformance.reports"):
+            raise UsageError("--report needs conformance.reports, which this build lacks")
+        from conformance.reports import parse_report_spec
+
+        parsed_reports = [parse_report_spec(spec) for spec in reports]
+    baseline = None
+    if kw["update_baseline"] and kw["baseline"] is None:
+        raise UsageError("--update-baseline needs --baseline FILE (the file to write)")
+    if kw["baseline"] is not None:
+        if not _available("conformance.baseline"):
+            raise UsageError("--baseline needs conformance.baseline, which this build lacks")
+        from conformance.baseline import load_baseline
+
+        if not kw["update_baseline"] or Path(kw["baseline"]).exists():
+            baseline = load_baseline(kw["baseline"])
+    options = RunOptions(
+        target=TargetOptions(
+            target=kw["target"],
+            surface=kw["surface"],
+            deployment=kw["deployment"],
+            api_version=kw["api_version"],
+            auth=kw["auth"],
+            api_key=kw["api_key"],
+            profile=kw["profile"],
+            reasoning=kw["reasoning"],
+            reasoning_deployment=kw["reasoning_deployment"],
+            rate_limited_deployment=kw["rate_limited_deployment"],
+            max_requests=kw["max_requests"],
+            max_tokens_total=kw["max_tokens_total"],
+            timeout_s=kw["timeout"],
+            faults=tuple(kw["faults"]),
+            emulator=kw["force_emulator"],
+        ),
+        select=_split(kw["select"]),
+        deselect=_split(kw["deselect"]),
+        schemathesis=not kw["no_schemathesis"],
+    )
+    known = tuple(s for s in (kw["api_key"],) if s)
+    progress: Any
+    if _available("conformance.reports"):
+        from conformance.reports.console import ConsoleReporter
+
+        progress = ConsoleReporter(verbose=kw["verbose"], secrets=known)
+    else:
+        progress = _PlainReporter(kw["verbose"])
+    result, secrets = execute(options, progress, baseline)
+    for fmt, path in parsed_reports:
+        from conformance.reports import write_report
+
+        write_report(result, fmt, path, secrets=secrets + known)
+        click.echo(f"wrote {fmt} report to {path}", err=True)
+    if kw["update_baseline"]:
+        from conformance.baseline import load_baseline, write_baseline
+
+        write_baseline(result, kw["baseline"])
+        load_baseline(kw["baseline"]).apply(result)  # accepted now: the exit code says so
+        click.echo(f"wrote baseline {kw['baseline']}", err=True)
+    if result.interrupted:
+        raise click.exceptions.Exit(130)
+    raise click.exceptions.Exit(result.exit_code())
