@@ -73,76 +73,205 @@ CASES: list[tuple[str, Doc, Doc, tuple[str, str]]] = [
     ("operation removed", spec(), {"openapi": "3.0.3", "paths": {}}, ("operation-removed", "")),
     ("operation added", {"openapi": "3.0.3", "paths": {}}, spec(), ("operation-added", "")),
     ("parameter removed", spec(params=[QUERY]), spec(), ("parameter-removed", "query api-version")),
-    ("required parameter added", spec(), spec(params=[QUERY]),
-     ("parameter-added-required", "query api-version")),
-    ("optional parameter added", spec(), spec(params=[{**QUERY, "required": False}]),
-     ("parameter-added-optional", "query api-version")),
-    ("parameter became required", spec(params=[{**QUERY, "required": False}]), spec(params=[QUERY]),
-     ("request-became-required", "query api-version")),
+    (
+        "required parameter added",
+        spec(),
+        spec(params=[QUERY]),
+        ("parameter-added-required", "query api-version"),
+    ),
+    (
+        "optional parameter added",
+        spec(),
+        spec(params=[{**QUERY, "required": False}]),
+        ("parameter-added-optional", "query api-version"),
+    ),
+    (
+        "parameter became required",
+        spec(params=[{**QUERY, "required": False}]),
+        spec(params=[QUERY]),
+        ("request-became-required", "query api-version"),
+    ),
     ("request field removed", spec(obj(a=S, b=S)), spec(obj(a=S)), ("request-field-removed", "b")),
-    ("required request field added", spec(obj(a=S)), spec(obj(["b"], a=S, b=S)),
-     ("request-field-added-required", "b")),
-    ("optional request field added", spec(obj(a=S)), spec(obj(a=S, b=S)),
-     ("request-field-added-optional", "b")),
-    ("request field became required", spec(obj(a=S)), spec(obj(["a"], a=S)),
-     ("request-became-required", "a")),
-    ("request field became optional", spec(obj(["a"], a=S)), spec(obj(a=S)),
-     ("request-became-optional", "a")),
-    ("request body became optional", spec(obj(a=S)), spec(obj(a=S), body_required=False),
-     ("request-became-optional", "")),
-    ("request enum narrowed", spec(obj(a={"type": "string", "enum": ["x", "y"]})),
-     spec(obj(a={"type": "string", "enum": ["x"]})), ("request-enum-narrowed", "a")),
-    ("request enum widened", spec(obj(a={"type": "string", "enum": ["x"]})),
-     spec(obj(a={"type": "string", "enum": ["x", "y"]})), ("request-enum-widened", "a")),
-    ("request type widened", spec(obj(stop=S)),
-     spec(obj(stop={"oneOf": [S, {"type": "array", "items": S}]})), ("request-type-widened", "stop")),
-    ("request type changed", spec(obj(n={"type": "string"})), spec(obj(n={"type": "integer"})),
-     ("request-type-changed", "n")),
-    ("request became nullable", spec(obj(a=S)), spec(obj(a={**S, "nullable": True})),
-     ("request-nullable-added", "a")),
-    ("request no longer nullable", spec(obj(a={**S, "nullable": True})), spec(obj(a=S)),
-     ("request-nullable-removed", "a")),
-    ("request content type removed", spec(), spec(request_media="multipart/form-data"),
-     ("request-media-type-removed", "")),
-    ("request content type added", spec(request_media="multipart/form-data"), spec(),
-     ("request-media-type-added", "")),
-    ("2xx response removed", spec(extra_responses={"201": {"description": "x"}}), spec(),
-     ("response-removed", "")),
-    ("error response removed", spec(extra_responses={"429": {"description": "x"}}), spec(),
-     ("response-error-removed", "")),
-    ("response added", spec(), spec(extra_responses={"429": {"description": "x"}}),
-     ("response-added", "")),
-    ("response content type removed", spec(), spec(response_media="text/event-stream"),
-     ("response-media-type-removed", "")),
-    ("response content type added", spec(response_media="text/event-stream"), spec(),
-     ("response-media-type-added", "")),
-    ("response field removed", spec(response=obj(a=S, b=S)), spec(response=obj(a=S)),
-     ("response-field-removed", "b")),
-    ("response field added", spec(response=obj(a=S)), spec(response=obj(a=S, b=S)),
-     ("response-field-added", "b")),
-    ("response field no longer required", spec(response=obj(["a"], a=S)), spec(response=obj(a=S)),
-     ("response-became-optional", "a")),
-    ("response field became required", spec(response=obj(a=S)), spec(response=obj(["a"], a=S)),
-     ("response-became-required", "a")),
-    ("response enum widened", spec(response=obj(f={"type": "string", "enum": ["stop"]})),
-     spec(response=obj(f={"type": "string", "enum": ["stop", "length"]})),
-     ("response-enum-widened", "f")),
-    ("response enum narrowed", spec(response=obj(f={"type": "string", "enum": ["stop", "length"]})),
-     spec(response=obj(f={"type": "string", "enum": ["stop"]})), ("response-enum-narrowed", "f")),
-    ("response type narrowed", spec(response=obj(n={"type": "number"})),
-     spec(response=obj(n={"type": "integer"})), ("response-type-narrowed", "n")),
-    ("response type changed", spec(response=obj(n={"type": "integer"})),
-     spec(response=obj(n={"type": "number"})), ("response-type-changed", "n")),
-    ("response became nullable", spec(response=obj(a=S)), spec(response=obj(a={**S, "nullable": True})),
-     ("response-nullable-added", "a")),
-    ("response no longer nullable", spec(response=obj(a={**S, "nullable": True})), spec(response=obj(a=S)),
-     ("response-nullable-removed", "a")),
-    ("default changed", spec(obj(t={"type": "number", "default": 1})),
-     spec(obj(t={"type": "number", "default": 0.7})), ("default-changed", "t")),
+    (
+        "required request field added",
+        spec(obj(a=S)),
+        spec(obj(["b"], a=S, b=S)),
+        ("request-field-added-required", "b"),
+    ),
+    (
+        "optional request field added",
+        spec(obj(a=S)),
+        spec(obj(a=S, b=S)),
+        ("request-field-added-optional", "b"),
+    ),
+    (
+        "request field became required",
+        spec(obj(a=S)),
+        spec(obj(["a"], a=S)),
+        ("request-became-required", "a"),
+    ),
+    (
+        "request field became optional",
+        spec(obj(["a"], a=S)),
+        spec(obj(a=S)),
+        ("request-became-optional", "a"),
+    ),
+    (
+        "request body became optional",
+        spec(obj(a=S)),
+        spec(obj(a=S), body_required=False),
+        ("request-became-optional", ""),
+    ),
+    (
+        "request enum narrowed",
+        spec(obj(a={"type": "string", "enum": ["x", "y"]})),
+        spec(obj(a={"type": "string", "enum": ["x"]})),
+        ("request-enum-narrowed", "a"),
+    ),
+    (
+        "request enum widened",
+        spec(obj(a={"type": "string", "enum": ["x"]})),
+        spec(obj(a={"type": "string", "enum": ["x", "y"]})),
+        ("request-enum-widened", "a"),
+    ),
+    (
+        "request type widened",
+        spec(obj(stop=S)),
+        spec(obj(stop={"oneOf": [S, {"type": "array", "items": S}]})),
+        ("request-type-widened", "stop"),
+    ),
+    (
+        "request type changed",
+        spec(obj(n={"type": "string"})),
+        spec(obj(n={"type": "integer"})),
+        ("request-type-changed", "n"),
+    ),
+    (
+        "request became nullable",
+        spec(obj(a=S)),
+        spec(obj(a={**S, "nullable": True})),
+        ("request-nullable-added", "a"),
+    ),
+    (
+        "request no longer nullable",
+        spec(obj(a={**S, "nullable": True})),
+        spec(obj(a=S)),
+        ("request-nullable-removed", "a"),
+    ),
+    (
+        "request content type removed",
+        spec(),
+        spec(request_media="multipart/form-data"),
+        ("request-media-type-removed", ""),
+    ),
+    (
+        "request content type added",
+        spec(request_media="multipart/form-data"),
+        spec(),
+        ("request-media-type-added", ""),
+    ),
+    (
+        "2xx response removed",
+        spec(extra_responses={"201": {"description": "x"}}),
+        spec(),
+        ("response-removed", ""),
+    ),
+    (
+        "error response removed",
+        spec(extra_responses={"429": {"description": "x"}}),
+        spec(),
+        ("response-error-removed", ""),
+    ),
+    (
+        "response added",
+        spec(),
+        spec(extra_responses={"429": {"description": "x"}}),
+        ("response-added", ""),
+    ),
+    (
+        "response content type removed",
+        spec(),
+        spec(response_media="text/event-stream"),
+        ("response-media-type-removed", ""),
+    ),
+    (
+        "response content type added",
+        spec(response_media="text/event-stream"),
+        spec(),
+        ("response-media-type-added", ""),
+    ),
+    (
+        "response field removed",
+        spec(response=obj(a=S, b=S)),
+        spec(response=obj(a=S)),
+        ("response-field-removed", "b"),
+    ),
+    (
+        "response field added",
+        spec(response=obj(a=S)),
+        spec(response=obj(a=S, b=S)),
+        ("response-field-added", "b"),
+    ),
+    (
+        "response field no longer required",
+        spec(response=obj(["a"], a=S)),
+        spec(response=obj(a=S)),
+        ("response-became-optional", "a"),
+    ),
+    (
+        "response field became required",
+        spec(response=obj(a=S)),
+        spec(response=obj(["a"], a=S)),
+        ("response-became-required", "a"),
+    ),
+    (
+        "response enum widened",
+        spec(response=obj(f={"type": "string", "enum": ["stop"]})),
+        spec(response=obj(f={"type": "string", "enum": ["stop", "length"]})),
+        ("response-enum-widened", "f"),
+    ),
+    (
+        "response enum narrowed",
+        spec(response=obj(f={"type": "string", "enum": ["stop", "length"]})),
+        spec(response=obj(f={"type": "string", "enum": ["stop"]})),
+        ("response-enum-narrowed", "f"),
+    ),
+    (
+        "response type narrowed",
+        spec(response=obj(n={"type": "number"})),
+        spec(response=obj(n={"type": "integer"})),
+        ("response-type-narrowed", "n"),
+    ),
+    (
+        "response type changed",
+        spec(response=obj(n={"type": "integer"})),
+        spec(response=obj(n={"type": "number"})),
+        ("response-type-changed", "n"),
+    ),
+    (
+        "response became nullable",
+        spec(response=obj(a=S)),
+        spec(response=obj(a={**S, "nullable": True})),
+        ("response-nullable-added", "a"),
+    ),
+    (
+        "response no longer nullable",
+        spec(response=obj(a={**S, "nullable": True})),
+        spec(response=obj(a=S)),
+        ("response-nullable-removed", "a"),
+    ),
+    (
+        "default changed",
+        spec(obj(t={"type": "number", "default": 1})),
+        spec(obj(t={"type": "number", "default": 0.7})),
+        ("default-changed", "t"),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("old", "new", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_rule_fires(old: Doc, new: Doc, expected: tuple[str, str]) -> None:
     assert expected in _rules(old, new)
 
@@ -160,15 +289,30 @@ def test_identical_specs_have_no_changes() -> None:
 def test_verdicts_follow_the_table() -> None:
     """The headline cases of issue 6, with their verdicts."""
     breaking = {r.id for r in RULES if r.breaking}
-    assert {"response-field-removed", "request-field-added-required", "request-enum-narrowed",
-            "operation-removed", "request-type-changed", "response-type-changed"} <= breaking
-    assert not {"parameter-added-optional", "response-field-added", "request-enum-widened",
-                "operation-added"} & breaking
+    assert {
+        "response-field-removed",
+        "request-field-added-required",
+        "request-enum-narrowed",
+        "operation-removed",
+        "request-type-changed",
+        "response-type-changed",
+    } <= breaking
+    assert (
+        not {
+            "parameter-added-optional",
+            "response-field-added",
+            "request-enum-widened",
+            "operation-added",
+        }
+        & breaking
+    )
 
 
 def test_readme_shows_the_rule_table() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert rules_markdown() in readme, "README's rule table is stale: paste rules_markdown() into it"
+    assert rules_markdown() in readme, (
+        "README's rule table is stale: paste rules_markdown() into it"
+    )
 
 
 # -- the schema walker --------------------------------------------------------------------
@@ -178,7 +322,9 @@ def test_dotted_paths_through_refs_allof_and_arrays() -> None:
     doc: Doc = {
         "components": {
             "schemas": {
-                "Resp": obj(choices={"type": "array", "items": {"$ref": "#/components/schemas/Choice"}}),
+                "Resp": obj(
+                    choices={"type": "array", "items": {"$ref": "#/components/schemas/Choice"}}
+                ),
                 "Choice": obj(message={"allOf": [{"$ref": "#/components/schemas/Msg"}]}),
                 "Msg": obj(tool_calls={"type": "array", "items": obj(function=obj(arguments=S))}),
             }
@@ -193,7 +339,10 @@ def test_cycles_are_cut_not_followed() -> None:
     doc: Doc = {
         "components": {
             "schemas": {
-                "Node": obj(label=S, children={"type": "array", "items": {"$ref": "#/components/schemas/Node"}}),
+                "Node": obj(
+                    label=S,
+                    children={"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+                ),
                 "A": {"allOf": [{"$ref": "#/components/schemas/B"}]},
                 "B": {"anyOf": [{"$ref": "#/components/schemas/A"}, obj(x=S)]},
             }
