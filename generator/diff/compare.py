@@ -1,7 +1,8 @@
 """Compare two normalised OpenAPI 3.0.3 documents operation by operation.
 
 Operations are matched by method and path template with parameter names ignored
-(``/deployments/{deployment-id}/x`` matches ``/deployments/{deployment_id}/x``).
+(``/deployments/{deployment-id}/x`` matches ``/deployments/{deployment_id}/x``) and the
+dated ``/deployments/{deployment-id}`` prefix dropped (so it also matches v1's ``/x``).
 Every difference becomes a :class:`~generator.diff.model.Change` classified by a rule
 from :mod:`generator.diff.rules`.
 """
@@ -20,6 +21,7 @@ __all__ = ["diff_documents", "operation_table"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAM = re.compile(r"\{[^}]*\}")
+_DEPLOYMENT_PREFIX = "/deployments/{}/"
 _ITEM_TOKENS = ("[]", "{}")
 
 
@@ -42,7 +44,13 @@ class _Op:
 
     @property
     def match_key(self) -> str:
-        return f"{self.method.upper()} {_PARAM.sub('{}', self.path)}"
+        template = _PARAM.sub("{}", self.path)
+        # The dated surface puts every inference route under /deployments/{deployment-id}
+        # (seed 000); v1 and foundry do not (seeds 001, 004). Ignoring the prefix lets a
+        # dated spec be compared with a v1 one, route by route.
+        if template.startswith(_DEPLOYMENT_PREFIX):
+            template = template[len(_DEPLOYMENT_PREFIX) - 1 :]
+        return f"{self.method.upper()} {template}"
 
     def matches(self, needle: str) -> bool:
         lowered = needle.lower().strip()

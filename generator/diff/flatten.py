@@ -125,23 +125,31 @@ class _Flattener:
             self.memo[key] = cached
         return cached
 
-    def _single(self, schema: Any, visiting: frozenset[int]) -> _Summary:
+    def _single(self, schema: Any, visiting: frozenset[int], via_all_of: bool = False) -> _Summary:
         if not isinstance(schema, dict) or id(schema) in visiting:
             return _Summary()
         visiting = visiting | {id(schema)}
         ref = schema.get("$ref")
         if isinstance(ref, str):
-            inner = self._single(self._deref(ref), visiting)
+            inner = self._single(self._deref(ref), visiting, via_all_of)
             inner.refs = inner.refs | {ref}
             if schema.get("nullable") is True:
                 inner.nullable = True
             return inner
         own = self._own(schema)
-        all_of = [self._single(s, visiting) for s in schema.get("allOf") or []]
-        variants = [
-            self._single(s, visiting)
-            for s in (schema.get("oneOf") or []) + (schema.get("anyOf") or [])
-        ]
+        parts = schema.get("allOf") or []
+        # allOf [base, {...}] (or a schema with its own properties) is a subtype: its base
+        # is only the base. A lone allOf [X] is X with a description attached.
+        subtype = len(parts) > 1 or bool(own.properties)
+        all_of = [self._single(s, visiting, subtype) for s in parts]
+        unions = (schema.get("oneOf") or []) + (schema.get("anyOf") or [])
+        variants = [self._single(s, visiting) for s in unions]
+        if not unions and not via_all_of:
+            # A base schema whose discriminator maps to its subtypes (TypeSpec output, e.g.
+            # the v1 spec's OpenAI.ChatCompletionRequestMessage) stands for any of them.
+            # Reached through a subtype's allOf it is only the base, not its siblings.
+            targets = _mapping_targets(schema)
+            variants = [self._single({"$ref": t}, visiting) for t in targets]
         result = _intersect([own, *all_of]) if all_of else own
         if variants:
             result = _intersect([result, _union(variants)])
@@ -222,6 +230,14 @@ class _Flattener:
             self.walk(
                 self.summarize(summary.additional), join_path(path, "{}"), False, stack, depth + 1
             )
+
+
+def _mapping_targets(schema: dict[str, Any]) -> list[str]:
+    discriminator = schema.get("discriminator")
+    mapping = discriminator.get("mapping") if isinstance(discriminator, dict) else None
+    if not isinstance(mapping, dict):
+        return []
+    return [str(t) for t in mapping.values() if isinstance(t, str)]
 
 
 def _intersect(parts: list[_Summary]) -> _Summary:

@@ -376,3 +376,34 @@ def test_read_only_fields_are_not_request_fields() -> None:
 
 def test_rule_ids_are_kebab_case() -> None:
     assert all(re.fullmatch(r"[a-z]+(-[a-z0-9]+)*", r.id) for r in RULES)
+
+
+def test_discriminator_mapping_stands_for_its_subtypes() -> None:
+    """TypeSpec output (the v1 spec): a base with discriminator.mapping and allOf subtypes."""
+    base_ref = {"$ref": "#/components/schemas/Msg"}
+    doc: Doc = {
+        "components": {
+            "schemas": {
+                "Msg": {
+                    **obj(["role"], role={"type": "string", "enum": ["user", "tool"]}),
+                    "discriminator": {
+                        "propertyName": "role",
+                        "mapping": {
+                            "user": "#/components/schemas/UserMsg",
+                            "tool": "#/components/schemas/ToolMsg",
+                        },
+                    },
+                },
+                "UserMsg": {"allOf": [base_ref, obj(name=S)]},
+                "ToolMsg": {"allOf": [base_ref, obj(["tool_call_id"], tool_call_id=S)]},
+            }
+        }
+    }
+    wrapped = {"allOf": [base_ref], "description": "a lone allOf only attaches a description"}
+    for schema in (base_ref, wrapped):
+        fields = flatten_schema(doc, {"type": "array", "items": schema}, "request")
+        assert {"[].role", "[].name", "[].tool_call_id"} <= set(fields)
+        assert fields["[].role"].required and not fields["[].tool_call_id"].required
+    # A subtype reached directly is only itself plus its base, not its siblings.
+    user = flatten_schema(doc, {"$ref": "#/components/schemas/UserMsg"}, "request")
+    assert set(user) == {"", "role", "name"}
