@@ -13,7 +13,7 @@ variables) into one :class:`~conformance.context.RunContext` per surface to chec
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +66,8 @@ class TargetOptions:
     faults: tuple[str, ...] = ()
     emulator: bool = False
     env: dict[str, str] | None = None  # defaults to os.environ (tests pass their own)
+    # embedded emulator only: wrap its ASGI app (tests use it to break extra clauses)
+    wrap_app: Callable[[Any], Any] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -309,6 +311,8 @@ def _emulator_target(
         emulator_profile = "seed-003" if profile.id.startswith("seed-003") else None
     config = EmulatorConfig(faults=tuple(opts.faults), profile=emulator_profile)
     app = create_app(config)
+    if opts.wrap_app is not None:
+        app = opts.wrap_app(app)
     token = mint_token(DEFAULT_JWT_SECRET)
     key = DEFAULT_API_KEY
     deployments = {d.name: d for d in config.deployments}
