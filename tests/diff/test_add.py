@@ -305,3 +305,19 @@ def test_console_script_prints_no_traceback(registry_without: Path, tmp_path: Pa
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: spec unreachable: ") and proc.stderr.count("\n") == 1
     assert "Traceback" not in proc.stderr
+
+
+@requires_mirror
+def test_first_version_of_a_surface_has_nothing_to_compare(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+    raw["specs"] = [e for e in raw["specs"] if e["surface"] != "dated"]
+    registry = tmp_path / "registry.json"
+    registry.write_text(json.dumps(raw), encoding="utf-8")
+    code, out, err = run_cli(
+        ["specs", "add", "2024-08-01-preview", "--registry", str(registry)], capsys
+    )
+    assert code == 0, err
+    assert out.rstrip().endswith("no earlier dated version is registered: nothing to compare with")
+    assert [e.id for e in load_registry(registry)][-1] == "azure-openai-2024-08-01-preview"
