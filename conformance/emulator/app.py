@@ -68,7 +68,8 @@ class Emulator:
         self.faults = frozenset(config.faults)
         self.deployments = {d.name: d for d in config.deployments}
         self.limiter = RateLimiter()
-        self.internal_errors = 0
+        self.internal_errors = 0  # unexpected exceptions answered 500 (tests assert 0)
+        self.throttled = 0  # requests answered 429
         registry = load_registry()
         dated = registry.by_surface("dated")
         self.dated: dict[str, Surface] = {
@@ -127,6 +128,10 @@ class Emulator:
         try:
             return await self._dispatch(request)
         except ApiError as error:
+            if error.type is not None and request.scope["path"].startswith("/openai/v1/"):
+                # the v1 spec types error.type as the enum ["error"] (AzureErrorResponse);
+                # leave it out rather than send an OpenAI-style "invalid_request_error"
+                error.type = None
             return self.error(error)
         except Exception:  # noqa: BLE001 - the last line of defence: a 500 in the envelope
             self.internal_errors += 1
@@ -136,6 +141,9 @@ class Emulator:
             )
 
     def error(self, error: ApiError) -> Response:
+        if error.status == 422 and "foundry-422-no-detail" in self.faults:
+            error.extra.pop("detail", None)
+            error.top_level.pop("detail", None)
         return error_response(
             error,
             apim_envelope="error-envelope-apim" in self.faults,
@@ -480,6 +488,7 @@ class Emulator:
         if decision.allowed:
             return decision.headers()
         headers = decision.headers()
+        self.throttled += 1
         if "no-retry-after" not in self.faults:
             # seed 004 §429 Too Many Requests: the client must pace its requests
             headers.update(self.limiter.retry_after_header(decision.retry_after))

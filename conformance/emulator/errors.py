@@ -54,6 +54,7 @@ def error_response(
     if apim_envelope:
         # fault error-envelope-apim: APIM's own error shape, no "error" object (DESIGN)
         body: dict[str, Any] = {"statusCode": error.status, "message": error.message}
+        body.update(error.top_level)
     else:
         inner: dict[str, Any] = {"code": error.code, "message": error.message}
         if error.param is not None:
