@@ -40,6 +40,10 @@ def token_limit(ctx: RunContext, limit: int = SMALL) -> dict[str, int]:
     Reasoning deployments reject ``max_tokens`` and take ``max_completion_tokens``
     (seed 002 §Changes between 2024-09-01-preview and 2024-08-01-preview).
     """
+    if ctx.surface == "foundry" and ctx.token_param != "max_tokens":
+        # the Foundry inference API has max_tokens only (seed 004 §Request Body), which a
+        # reasoning deployment refuses: send no cap rather than an unknown parameter
+        return {}
     return {ctx.token_param: limit}
 
 

@@ -7,6 +7,7 @@ from conformance.checks._common import (
     error_object,
     is_int,
     short,
+    token_limit,
     unauthenticated_chat,
     unknown_deployment_chat,
 )
@@ -32,7 +33,7 @@ def _sample_errors(ctx: RunContext) -> list[Exchange]:
 def malformed_chat(ctx: RunContext) -> Exchange:
     """A body without the required ``messages`` (seed 004 §Request Body: messages True)."""
     body = {k: v for k, v in ctx.chat_body().items() if k != "messages"}
-    body[ctx.token_param] = 1
+    body.update(token_limit(ctx, 1))
     return ctx.cached(
         "malformed",
         lambda: ctx.send("POST", ctx.chat_path(), json_body=body, headers=ctx.chat_headers()),
@@ -101,7 +102,7 @@ def foundry_422_detail(ctx: RunContext) -> Verdict:
     exchange = ctx.cached(
         "foundry-extra-error",
         lambda: ctx.chat(
-            headers={"extra-parameters": "error"}, **{UNKNOWN_PARAM: 1, ctx.token_param: 1}
+            headers={"extra-parameters": "error"}, **{UNKNOWN_PARAM: 1, **token_limit(ctx, 1)}
         ),
     )
     if exchange.status != 422:
