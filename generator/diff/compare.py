@@ -104,7 +104,10 @@ def _parameters(op: _Op) -> dict[str, tuple[str, FieldShape]]:
             schema = first.get("schema") if isinstance(first, dict) else None
         root = flatten_schema(op.document, schema or {}, "request")[""]
         required = bool(param.get("required")) or where == "path"
-        shape = FieldShape(root.types, required, root.nullable, root.enum, root.default)
+        deprecated = root.deprecated or param.get("deprecated") is True
+        shape = FieldShape(
+            root.types, required, root.nullable, root.enum, root.default, deprecated=deprecated
+        )
         found[key] = (f"{where} {name}", shape)
     return found
 
@@ -126,6 +129,12 @@ def _request_body(op: _Op) -> tuple[bool, dict[str, Any]]:
 def _responses(op: _Op) -> dict[str, dict[str, Any]]:
     responses = op.raw.get("responses") or {}
     return {str(code): _content(op.document, resp) for code, resp in responses.items()}
+
+
+def _response_headers(op: _Op, code: str) -> set[str]:
+    response = _deref(op.document, (op.raw.get("responses") or {}).get(code))
+    headers = response.get("headers") if isinstance(response, dict) else None
+    return {str(h).lower() for h in headers} if isinstance(headers, dict) else set()
 
 
 # -- comparing shapes -------------------------------------------------------------------
@@ -246,6 +255,8 @@ def _compare_shape(
                 add(widened, f"{where}: enum values added: {_values(gained)}", None, sorted(gained))
             if lost:
                 add(narrowed, f"{where}: enum values removed: {_values(lost)}", sorted(lost), None)
+    if new.deprecated and not old.deprecated:
+        add("deprecated", f"{where} is deprecated")
     if side == "request" and old.default != new.default:
         add(
             "default-changed",
@@ -378,6 +389,10 @@ def _diff_media(
 
 def _diff_operation(old: _Op, new: _Op) -> list[Change]:
     changes: list[Change] = []
+    if new.raw.get("deprecated") is True and old.raw.get("deprecated") is not True:
+        changes.append(
+            Change("deprecated", "operation", "", f"operation `{new.key}` is deprecated")
+        )
     old_params, new_params = _parameters(old), _parameters(new)
     for key in sorted(set(old_params) | set(new_params)):
         if key not in new_params:
@@ -427,6 +442,15 @@ def _diff_operation(old: _Op, new: _Op) -> list[Change]:
         elif code not in old_responses:
             changes.append(Change("response-added", where, "", f"response `{code}` added"))
         else:
+            before, after = _response_headers(old, code), _response_headers(new, code)
+            for header in sorted(before - after):
+                changes.append(
+                    Change("response-header-removed", where, header, f"header `{header}` removed")
+                )
+            for header in sorted(after - before):
+                changes.append(
+                    Change("response-header-added", where, header, f"header `{header}` added")
+                )
             changes += _diff_media(
                 old_responses[code], new_responses[code], old, new, "response", where
             )

@@ -33,6 +33,7 @@ class FieldShape:
     enum: frozenset[str] | None  # JSON-encoded values; None = not an enum (open)
     default: str | None  # JSON-encoded default, if any
     recursive: bool = False  # a cycle was cut here
+    deprecated: bool = False
 
     def describe_type(self) -> str:
         text = "|".join(sorted(self.types)) or "any"
@@ -54,6 +55,7 @@ class _Summary:
     refs: set[str] = field(default_factory=set)
     read_only: bool = False
     write_only: bool = False
+    deprecated: bool = False
 
 
 def join_path(prefix: str, token: str) -> str:
@@ -197,6 +199,7 @@ class _Flattener:
             elif summary.items:
                 summary.types = {"array"}
         summary.read_only = schema.get("readOnly") is True
+        summary.deprecated = schema.get("deprecated") is True
         summary.write_only = schema.get("writeOnly") is True
         return summary
 
@@ -213,6 +216,7 @@ class _Flattener:
             enum=frozenset(summary.enum) if summary.enum is not None else None,
             default=summary.default,
             recursive=recursive,
+            deprecated=summary.deprecated,
         )
         if recursive or depth >= MAX_DEPTH:
             return
@@ -260,6 +264,7 @@ def _intersect(parts: list[_Summary]) -> _Summary:
         result.default = part.default if part.default is not None else result.default
         result.read_only = result.read_only or part.read_only
         result.write_only = result.write_only or part.write_only
+        result.deprecated = result.deprecated or part.deprecated
     return result
 
 
@@ -289,6 +294,7 @@ def _union(variants: list[_Summary]) -> _Summary:
     # client that never sends that variant is unaffected.
     objects = [v.required for v in variants if v.properties or "object" in v.types]
     result.required = set.intersection(*objects) if objects else set()
+    result.deprecated = all(v.deprecated for v in variants)
     defaults = {v.default for v in variants if v.default is not None}
     result.default = defaults.pop() if len(defaults) == 1 else None
     return result

@@ -17,7 +17,7 @@ from typing import Literal
 
 __all__ = ["Direction", "Rule", "RULES", "rule", "rules_markdown"]
 
-Direction = Literal["request", "response", "operation"]
+Direction = Literal["request", "response", "operation", "any"]
 
 
 @dataclass(frozen=True)
@@ -260,13 +260,34 @@ RULES: tuple[Rule, ...] = (
         False,
         "clients get a value they already handled",
     ),
-    # Either side: informational
+    Rule(
+        "response-header-removed",
+        "response",
+        "response header removed",
+        True,
+        "clients reading it (e.g. a request id for support) get nothing",
+    ),
+    Rule(
+        "response-header-added",
+        "response",
+        "response header added",
+        False,
+        "clients ignore headers they do not know",
+    ),
+    # Informational
     Rule(
         "default-changed",
         "request",
         "default value changed",
         False,
         "requests stay valid; behaviour when omitted changes (worth a note)",
+    ),
+    Rule(
+        "deprecated",
+        "any",
+        "operation, parameter or field marked deprecated",
+        False,
+        "it still works; plan the migration",
     ),
 )
 

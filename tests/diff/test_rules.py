@@ -25,6 +25,7 @@ def spec(
     response_media: str = "application/json",
     extra_responses: dict[str, Doc] | None = None,
     body_required: bool = True,
+    headers: dict[str, Doc] | None = None,
 ) -> Doc:
     """A one-operation spec: POST /deployments/{deployment-id}/chat/completions."""
     responses: dict[str, Doc] = {
@@ -33,6 +34,8 @@ def spec(
             "content": {response_media: {"schema": response or {"type": "object"}}},
         }
     }
+    if headers:
+        responses["200"]["headers"] = headers
     responses.update(extra_responses or {})
     return {
         "openapi": "3.0.3",
@@ -265,6 +268,24 @@ CASES: list[tuple[str, Doc, Doc, tuple[str, str]]] = [
         spec(obj(t={"type": "number", "default": 1})),
         spec(obj(t={"type": "number", "default": 0.7})),
         ("default-changed", "t"),
+    ),
+    (
+        "response header removed",
+        spec(headers={"apim-request-id": {"schema": S}}),
+        spec(),
+        ("response-header-removed", "apim-request-id"),
+    ),
+    (
+        "response header added",
+        spec(),
+        spec(headers={"x-ms-error-code": {"schema": S}}),
+        ("response-header-added", "x-ms-error-code"),
+    ),
+    (
+        "field deprecated",
+        spec(obj(max_tokens={"type": "integer"})),
+        spec(obj(max_tokens={"type": "integer", "deprecated": True})),
+        ("deprecated", "max_tokens"),
     ),
 ]
 
