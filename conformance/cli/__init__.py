@@ -28,6 +28,7 @@ __all__ = ["main", "cli"]
 # (module under conformance.cli, attribute): one line per command group or command.
 _COMMANDS: list[tuple[str, str]] = [
     ("specs", "specs"),
+    ("generate", "generate"),
     ("run", "run"),
     ("contracts", "contracts"),
     ("emulate", "emulate"),
