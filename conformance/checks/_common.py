@@ -34,7 +34,7 @@ BOGUS_KEY = "aoai-conformance-wrong-key-00000000"
 FINISH_REASONS = ("stop", "length", "content_filter", "tool_calls")
 
 
-def token_limit(ctx: RunContext, limit: int = SMALL) -> dict[str, int]:
+def token_limit(ctx: RunContext, limit: int = SMALL) -> dict[str, Any]:
     """The output-token cap in the form the deployment accepts.
 
     Reasoning deployments reject ``max_tokens`` and take ``max_completion_tokens``
@@ -56,7 +56,9 @@ def stream_chat(ctx: RunContext) -> Exchange:
     """One small stream with ``stream_options.include_usage`` (the STREAM clauses)."""
     # stream_options exists in the Azure OpenAI specs (seed 002: added in 2024-09-01-preview)
     # but not in the Foundry inference API (seed 004 §Request Body), which refuses it.
-    options = {} if ctx.surface == "foundry" else {"stream_options": {"include_usage": True}}
+    options: dict[str, Any] = (
+        {} if ctx.surface == "foundry" else {"stream_options": {"include_usage": True}}
+    )
     return ctx.cached("stream", lambda: ctx.chat(stream=True, **options, **token_limit(ctx)))
 
 

@@ -142,7 +142,7 @@ def n_choices(ctx: RunContext) -> Verdict:
     if isinstance(got, Verdict):
         return got
     exchange, body = got
-    indexes = sorted(c.get("index") for c in _choices(body) if is_int(c.get("index")))
+    indexes = sorted(int(c["index"]) for c in _choices(body) if is_int(c.get("index")))
     if len(_choices(body)) == 2 and indexes == [0, 1]:
         return ok("two choices, indexes 0 and 1", exchange)
     return fail(
@@ -178,8 +178,8 @@ def max_tokens_length(ctx: RunContext) -> Verdict:
     exchange, body = got
     choices = _choices(body)
     reason = choices[0].get("finish_reason") if choices else None
-    usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
-    used = usage.get("completion_tokens")
+    usage = body.get("usage")
+    used = usage.get("completion_tokens") if isinstance(usage, dict) else None
     if reason != "length":
         return fail(
             f"{ctx.token_param}=1 on a long answer did not stop for length",
@@ -188,7 +188,7 @@ def max_tokens_length(ctx: RunContext) -> Verdict:
             where="/choices/0/finish_reason",
             exchange=exchange,
         )
-    if ctx.token_param == "max_tokens" and is_int(used) and used > 1:
+    if ctx.token_param == "max_tokens" and isinstance(used, int) and used > 1:
         return fail(
             "more completion tokens than max_tokens allows",
             expected="completion_tokens <= 1",

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
+
+from conformance.cli import main
 from conformance.emulator import DEFAULT_API_KEY
-from conformance.model import Outcome
+from conformance.model import Finding, Outcome, RunResult
 from conformance.redact import curl_command, redact_text
+from conformance.runner import RunOptions, run_suite
+from conformance.targets import TargetOptions
 from tests.suite.helpers import Answer, Seen, ids, mutating, run_emulator
 from tests.support import requires_mirror
 
@@ -150,3 +156,36 @@ def test_no_secret_reaches_any_finding() -> None:
     text = json.dumps([f.to_json() for f in result.findings])
     assert DEFAULT_API_KEY not in text
     assert "***" in text
+
+
+@requires_mirror
+def test_ctrl_c_returns_the_partial_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class StopAfterFive:
+        seen = 0
+
+        def start(self, total: int) -> None:
+            self.total = total
+
+        def advance(self, finding: Finding) -> None:
+            self.seen += 1
+            if self.seen == 5:
+                raise KeyboardInterrupt
+
+        def finish(self, result: RunResult) -> None:
+            pass
+
+    options = RunOptions(target=TargetOptions(env={}), schemathesis=False)
+    result = run_suite(options, StopAfterFive())
+    assert result.interrupted and len(result.findings) == 5
+    assert result.exit_code() == 3
+
+    # the CLI writes the partial report and exits 130
+    for name in ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL", "OPENAI_API_VERSION"):
+        monkeypatch.delenv(name, raising=False)
+    from conformance.reports import console
+
+    monkeypatch.setattr(console, "ConsoleReporter", lambda **kw: StopAfterFive())
+    report = tmp_path / "partial.json"
+    assert main(["run", "--no-schemathesis", "--report", f"json:{report}"]) == 130
+    data = json.loads(report.read_text())
+    assert data["interrupted"] is True and len(data["findings"]) == 5
