@@ -555,7 +555,12 @@ class Emulator:
         if body.get("stream") is True:
             options = body.get("stream_options") or {}
             include_usage = isinstance(options, dict) and options.get("include_usage") is True
-            events = stream_events(completion, render, include_usage=include_usage)
+            events = stream_events(
+                completion,
+                render,
+                include_usage=include_usage,
+                full_tool_deltas=surface.name == "foundry",
+            )
             media = (
                 "application/json"
                 if "stream-content-type-json" in self.faults

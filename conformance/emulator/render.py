@@ -110,9 +110,15 @@ def _event(payload: dict[str, Any]) -> bytes:
 
 
 def stream_events(
-    completion: Completion, render: Render, *, include_usage: bool
+    completion: Completion, render: Render, *, include_usage: bool, full_tool_deltas: bool = False
 ) -> Iterator[bytes]:
-    """The SSE events of a streamed answer, ``data: [DONE]`` last."""
+    """The SSE events of a streamed answer, ``data: [DONE]`` last.
+
+    ``full_tool_deltas`` repeats the tool call's ``id`` and function ``name`` in every
+    arguments delta, as the Foundry spec's ``StreamingChatResponseToolCallUpdate``
+    requires (``id`` and ``function.name`` are required there); the OpenAI-style surfaces
+    send them in the first delta only.
+    """
     head = {
         "id": completion_id(),
         "object": "chat.completion" if render.stream_wrong_object else "chat.completion.chunk",
@@ -158,9 +164,15 @@ def stream_events(
                 },
             )
             for piece in pieces(call.arguments):
-                yield chunk(
-                    i, {"tool_calls": [{"index": call_index, "function": {"arguments": piece}}]}
-                )
+                update: dict[str, Any] = {"index": call_index, "function": {"arguments": piece}}
+                if full_tool_deltas:
+                    update = {
+                        "index": call_index,
+                        "id": call.id,
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": piece},
+                    }
+                yield chunk(i, {"tool_calls": [update]})
         for piece in choice.pieces:
             yield chunk(i, {"content": piece})
         yield chunk(i, {}, None if render.stream_no_finish_reason else choice.finish_reason)
