@@ -44,8 +44,19 @@ _HEADER_VALUE = re.compile(
     rf"(?P<value>{_MASKED}[^\s\"',;&}}]+)",
     re.IGNORECASE,
 )
+# `Authorization: <scheme> <credential>` as a header: always a credential, whatever its shape.
+_AUTHORIZATION = re.compile(
+    r"(?P<name>\bauthorization)(?P<sep>[\"']?\s*[:=]\s*[\"']?)"
+    # atomic: a scheme word, once read, is never re-read as the value
+    r"(?P<scheme>(?>(?:(?:bearer|basic|sharedkey)\s+)?))"
+    rf"(?P<value>{_MASKED}[^\s\"',;}}]+)",
+    re.IGNORECASE,
+)
+# `Bearer <token>` in free text: only token-shaped values (long, or with digits/punctuation),
+# so that prose such as "Entra bearer tokens are accepted" stays readable.
 _BEARER = re.compile(
-    rf"(?P<name>\bBearer)(?P<sep>\s+)(?P<value>{_MASKED}[^\s\"',;}}]+)",
+    r"(?P<name>\bBearer)(?P<sep>\s+)"
+    rf"(?P<value>{_MASKED}(?=[^\s\"',;}}]*[0-9._~+/=-]|[^\s\"',;}}]{{20}})[^\s\"',;}}]+)",
     re.IGNORECASE,
 )
 # header.payload.signature, each base64url; a JWT header always starts with `{"` = `eyJ`.
@@ -76,6 +87,7 @@ class Redactor:
                 text = text.replace(secret, MASK)
         text = _JWT.sub(MASK, text)
         text = _HEADER_VALUE.sub(lambda m: f"{m['name']}{m['sep']}{MASK}", text)
+        text = _AUTHORIZATION.sub(lambda m: f"{m['name']}{m['sep']}{m['scheme'] or ''}{MASK}", text)
         text = _BEARER.sub(lambda m: f"{m['name']}{m['sep']}{MASK}", text)
         return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
 

@@ -132,6 +132,8 @@ class ConsoleReporter:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         self._failed = 0
+        self._total = 0
+        self._done = 0
 
     def start(self, total: int) -> None:
         self._progress = Progress(
@@ -143,7 +145,9 @@ class ConsoleReporter:
             console=self.console,
             transient=True,
         )
-        self._task = self._progress.add_task("run", total=max(total, 0), status="")
+        self._total = max(total, 0)
+        self._done = 0
+        self._task = self._progress.add_task("run", total=self._total, status="")
         self._progress.start()
 
     def advance(self, finding: Finding) -> None:
@@ -154,7 +158,10 @@ class ConsoleReporter:
                 self.console.print(self._line(finding))
             return
         status = Text(f"{self._failed} failed", style="red") if self._failed else Text("")
-        self._progress.update(self._task, advance=1, status=status)
+        self._done += 1
+        # more findings than announced (the schemathesis phase adds its own): grow the bar
+        self._total = max(self._total, self._done)
+        self._progress.update(self._task, advance=1, total=self._total, status=status)
         if self.verbose:
             self._progress.console.print(self._line(finding))
 

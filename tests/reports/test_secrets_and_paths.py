@@ -72,6 +72,11 @@ def test_console_never_prints_a_canary(monkeypatch: pytest.MonkeyPatch) -> None:
         ('-H "api-key: $AZURE_OPENAI_API_KEY"', '-H "api-key: $AZURE_OPENAI_API_KEY"'),
         ("Authorization: Bearer $TOKEN", "Authorization: Bearer $TOKEN"),
         ("nothing secret here", "nothing secret here"),
+        ("Entra bearer tokens are accepted", "Entra bearer tokens are accepted"),
+        ("Authorization: Basic dXNlcjpwYXNz", f"Authorization: Basic {MASK}"),
+        ('{"authorization": "opaque"}', f'{{"authorization": "{MASK}"}}'),
+        ("the authorization header is missing", "the authorization header is missing"),
+        ("Bearer abcdefghijklmnopqrstuvwxyz", f"Bearer {MASK}"),
     ],
 )
 def test_redaction_rules(text: str, expected: str) -> None:

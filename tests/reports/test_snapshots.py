@@ -66,9 +66,10 @@ def test_console_reporter_progress_then_summary() -> None:
     console = Console(file=buffer, width=100, force_terminal=True, color_system=None)
     reporter = ConsoleReporter(console, verbose=True)
     result = sample_result()
-    reporter.start(len(result.findings))
+    reporter.start(len(result.findings) - 2)  # more findings than announced: the bar grows
     for finding in result.findings:
         reporter.advance(finding)
+    assert reporter._total == len(result.findings)
     reporter.finish(result)
     out = buffer.getvalue()
     # verbose: one live line per finding, then the summary and failures with curl
