@@ -231,7 +231,7 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
     notes = [f"target {base} (from {source})"]
     try:
 
-        def make(surface: str) -> RunContext:
+        def make(surface: str, foundry_prefix: str = prefix) -> RunContext:
             version = _version_for(surface, api_version, versions, opts.surface, profile)
             return RunContext(
                 base_url=base,
@@ -248,27 +248,43 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
                 rate_limited_deployment=opts.rate_limited_deployment,
                 bearer_token=bearer,
                 api_version_explicit=explicit,
-                foundry_prefix=prefix,
+                foundry_prefix=foundry_prefix,
                 secrets=secrets,
                 timeout_s=opts.timeout_s,
                 token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
             )
 
+        def foundry_served() -> bool:
+            # Foundry endpoints serve /models/chat/completions (resource endpoints) or
+            # /chat/completions at the root (serverless endpoints); seed 004 shows the latter.
+            nonlocal prefix
+            if hinted == "foundry":
+                return _probe(make("foundry"), "foundry")
+            for candidate in ("/models", ""):
+                if _probe(make("foundry", candidate), "foundry"):
+                    prefix = candidate
+                    return True
+            return False
+
         if profile is not None:
             surfaces = list(profile.surfaces)
         elif opts.surface != "auto":
             surfaces = [opts.surface]
+            if opts.surface == "foundry" and hinted != "foundry":
+                foundry_served()
         elif hinted is not None:
             surfaces = [hinted]
         else:
-            surfaces = [s for s in ("dated", "v1", "foundry") if _probe(make(s), s)]
+            surfaces = [s for s in ("dated", "v1") if _probe(make(s), s)]
+            if foundry_served():
+                surfaces.append("foundry")
             if not surfaces:
                 raise TargetUnreachable(
                     f"{base} serves none of the dated, v1 or Foundry chat surfaces (probes "
                     "answered 404 or failed); check --target or force one with --surface"
                 )
             notes.append(f"surfaces detected: {', '.join(surfaces)}")
-        contexts = [make(s) for s in surfaces]
+        contexts = [make(s, prefix) for s in surfaces]
         yield Target(base, contexts, budget, False, profile, notes, secrets)
     finally:
         client.close()

@@ -11,6 +11,7 @@ import conformance.emulator as emulator_pkg
 from conformance.emulator import FAULTS
 from conformance.model import Outcome
 from conformance.reports import render_report
+from conformance.runner import schemathesis_available
 from tests.suite.helpers import ids, run_emulator
 from tests.support import requires_mirror
 
@@ -65,3 +66,20 @@ def test_fault_fails_exactly_its_clause(fault: str) -> None:
     finding = next(f for f in report["findings"] if f["outcome"] == "failed")
     assert finding["source"] and finding["expected"] and finding["observed"]
     assert finding["reproduction"].startswith("curl ")
+
+
+@pytest.mark.skipif(
+    not schemathesis_available(), reason="conformance.schemathesis_phase (issue 5 part B) missing"
+)
+@pytest.mark.parametrize("fault", [None, "wrong-object", "stream-no-role"])
+def test_default_run_with_schemathesis_phase(fault: str | None) -> None:
+    from conformance.runner import RunOptions, run_suite
+    from conformance.targets import TargetOptions
+
+    faults = (fault,) if fault else ()
+    result = run_suite(RunOptions(target=TargetOptions(env={}, faults=faults)))
+    expected = {FAULTS[fault].clause} if fault else set()
+    assert ids(result, Outcome.FAILED) == expected, [
+        (f.surface, f.clause_id, f.reason) for f in result.findings if f.outcome is Outcome.FAILED
+    ]
+    assert result.spend.requests <= 150
