@@ -12,6 +12,8 @@ from generator.codegen.pipeline import (
     REGENERATE_COMMAND,
     DriftError,
     check,
+)
+from generator.codegen.pipeline import (
     generate as generate_packages,
 )
 

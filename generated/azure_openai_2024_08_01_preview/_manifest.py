@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "a5a43986c1359799abb3c543b3d58c4ce23ff3884cb5bb85518215765979630f"
+FINGERPRINT = "1721e70dc1d6ade9c8da0d9df75b55f453f525cc06a38dfa5ed5deb37b51de7f"
 FILES: dict[str, str] = {
     "__init__.py": "791df324c295f28006490ab2fa6aded6b424b321124be7842284baf15566bd12",
     "_runtime.py": "07e089d4056c05d61b71913162f1e3a3e6c116c25685066c583fef0abbbb7b79",
     "auth.py": "cae9bffe6e3802e527bb3f22a98cdb59e8f503d75bfb05312cc78137b213b80c",
     "builders.py": "b07fa5781db86c1d1ceeb382cb8c80e09af8301606190a9f891c292c4b0d3c38",
-    "models.py": "6c0f6c808a668361cfbdcc0d5500278577108615b37a7b251fdd28b573e735df",
+    "models.py": "d8bc9029b543c32a866afed89346a8cff99e9aa0b5a8de853987bdfaaffaa4e8",
 }

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "364ca5ab59f84b07eda7f8219329810cbe9f720feffa6bb09eccc32a81a8be6b"
+FINGERPRINT = "573b80e75fb49ded557aa89bc668219c32f7b14b153772ee350636baf626aafb"
 FILES: dict[str, str] = {
     "__init__.py": "87c6910d4f4f22b72df6f92b98f822b92a58ed4f18eb9f0a4625c0dcb65204c3",
     "_runtime.py": "db37782e1e3570a83cf644e749e7551fb1937210139a6848a757ca7769ccd49d",
     "auth.py": "315ffbbbb7768f1311a0d015559461b6da85a466012fded341896c9f8c20319b",
     "builders.py": "ad09d84c97bbe26bb230cbc9908f6514de8bea8895645c4b6f6e1c927d09edc9",
-    "models.py": "ec4ff8e953ae1654bbfddbd25a288db08444c7aa6d303306afa2ff54e9397d41",
+    "models.py": "d7b8764cb1ce5e1ab1b6128275e211fb8b2f1030356a199d6eb46fd5fe623b00",
 }

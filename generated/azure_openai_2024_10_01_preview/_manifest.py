@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "bd92422c55bace2d302cc0a12364fa097f9b11a820555b0dd20cfd5c4e9cc372"
+FINGERPRINT = "7198480cfd139f55e8d62f627471390e3926247e00b4326524b303a953f6193d"
 FILES: dict[str, str] = {
     "__init__.py": "cfecd954c4ad2bb6406a3b57ac165c9978aed07e11af588e201ade6f1cc932c4",
     "_runtime.py": "ae8997650784d33ad7eb5e3cefdb5c3b9124c7ba766fed718bfd30cf87df6d7b",
     "auth.py": "7be2e7eb8e751dc239536516316beec40f913790424df1d34175be8400ce87eb",
     "builders.py": "e2c775a61049a8fb5d951e6503e0acf52a6c4a8fc879ffe447bb89f897ae8bfa",
-    "models.py": "0b8618d37cbd3029c2f8516aa9efe4c11e96e02cd83e992b066ad9b2a3089ed8",
+    "models.py": "5f50015f5e5e03a63dcacef0f143cefdcc362dc66dafdb11a687d66ff7baff40",
 }

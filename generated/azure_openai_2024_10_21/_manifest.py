@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "8ac81e419a78381c076627b997952df76caeeb3b48db987dcd653b8cbe153eff"
+FINGERPRINT = "b8bb9484263a48e950561332a3c674598438cbfc9b8ba032ce911a6a0e622c98"
 FILES: dict[str, str] = {
     "__init__.py": "8c0f273a9685643bfa815e45f1b01d8581d89c623e9f0552666704ed8f02c1ce",
     "_runtime.py": "5d743b79b32145886c400a138b1a75acde751771eecd01564aa09170fc9a09cd",
     "auth.py": "01651286a15dd081093c8c5e565ad15849615622fb45318ea374120ae4b2bc87",
     "builders.py": "7b0894c920edc0e8d39422b0c2bbc83e63f2810ba15c83a23eb0c44ca96b295d",
-    "models.py": "05babf3b84f6a5f98eb87a6415d1d07cd2370790360b265ed5b9c8da09c9ad5b",
+    "models.py": "a51447bb9d922cf68224a496dfb1be546f2d6bff0d8cafa4a7a62da4db99754c",
 }

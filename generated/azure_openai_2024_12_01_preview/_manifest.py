@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "af30d7167ab4073dddeddce5d9db6b27438134f982bd66d656d652c95cd63a6d"
+FINGERPRINT = "c5cf0ca18b1d7bb2ec8e5676a05ad946d97c7cdf27440de71dd17e20dcdd22af"
 FILES: dict[str, str] = {
     "__init__.py": "961541120046b7c320ccab9f6f258f4615ab2cad39184b5e702a5b62c527c7c8",
     "_runtime.py": "127675376092553a30a0f1446c4888559438102b4db7e526ed40a7501c9b1bdd",
     "auth.py": "465521b6de8cac307e4c0fb01c2fcc98f778ace8528b1754cf056d4c75e797b4",
     "builders.py": "5c2263612f84d98a020e6c308ae93443c9bdd41908c80f4c0c653bffb946ffbf",
-    "models.py": "3c380c64af3d2a02294b5fe3b9f72b79c26a5e86ce84601d6644b4dccc183c85",
+    "models.py": "8bb446ce0a647efb219046c56bc3b360845f507aa32c9e741178a6825fd4d22b",
 }

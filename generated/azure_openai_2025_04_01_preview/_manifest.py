@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "948267db8fe3a80696a70eebf7e057fff197446f5ae7a98deeb2c032060d912d"
+FINGERPRINT = "f724929c9cf391825e381e417c18f0c14a57a3379aaa7bd7e024b57b77374bd8"
 FILES: dict[str, str] = {
     "__init__.py": "6350c1f84f64b3c40c6cbcbadeca9103e67401359b0bdc0e7167e65d56ec5d1e",
     "_runtime.py": "ca06585da8dc2095dd1212de36476a9f9f3a5821f1507447cfb6e3a9c621e64d",
     "auth.py": "8ed279e92e0d511a334aa314ed45060d32cb836ee7981ed688ba75264c16f09d",
     "builders.py": "3b48d000058dc209052fc26b1f4957b18a4f0d1c00303744283e448f05873504",
-    "models.py": "10087c6648046e16fc7ef563c52ec4e71d174f35731a65fbec7c694ecda3d9ee",
+    "models.py": "e40aa1db6194729464173b15b7c4c3de9c236f04c8adda561745929880c5e83d",
 }

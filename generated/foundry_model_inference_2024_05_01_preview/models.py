@@ -563,6 +563,10 @@ class StreamingChatResponseToolCallUpdate(BaseModel):
     ]
 
 
+class ChatCompletionsOptionsStopList(RootModel[list[str]]):
+    root: Annotated[list[str], Field(min_length=1)]
+
+
 class Error(BaseModel):
     """
     The error object.
@@ -1033,10 +1037,9 @@ class ChatCompletionsOptions(BaseModel):
         ),
     ] = None
     stop: Annotated[
-        list[str] | None,
+        str | ChatCompletionsOptionsStopList | None,
         Field(
-            description="A collection of textual sequences that will end completions generation.",
-            min_length=1,
+            description="A collection of textual sequences that will end completions generation, or a single sequence."
         ),
     ] = None
     tools: Annotated[
