@@ -481,6 +481,27 @@ class Emulator:
                     type_="invalid_request_error",
                 )
 
+    @staticmethod
+    def _ranges(body: dict[str, Any]) -> None:
+        """Value ranges some specs leave open (OpenAI API reference: n is 1..128,
+        max_tokens / max_completion_tokens are positive, at most 4 stop sequences)."""
+
+        def bad(param: str, message: str) -> ApiError:
+            return ApiError(
+                400, "invalid_value", message, param=param, type_="invalid_request_error"
+            )
+
+        n = body.get("n")
+        if n is not None and not (isinstance(n, int) and 1 <= n <= 128):
+            raise bad("n", f"Invalid value for 'n': {str(n)[:20]}; it must be between 1 and 128")
+        for name in ("max_tokens", "max_completion_tokens"):
+            value = body.get(name)
+            if value is not None and not (isinstance(value, int) and value >= 1):
+                raise bad(name, f"Invalid value for '{name}': {str(value)[:20]}; it must be >= 1")
+        stop = body.get("stop")
+        if isinstance(stop, list) and (len(stop) > 4 or not all(isinstance(s, str) for s in stop)):
+            raise bad("stop", "Invalid value for 'stop': give at most 4 strings")
+
     def rate_limit(self, deployment: Deployment, tokens: int) -> dict[str, str]:
         decision = self.limiter.check(deployment, tokens)
         if decision is None:
@@ -542,6 +563,7 @@ class Emulator:
         if filtered and "content-filter-200" not in self.faults:
             raise _content_filter_error()
         self._tool_choice(body)
+        self._ranges(body)
         n = body.get("n") or 1
         budget = body.get("max_completion_tokens") or body.get("max_tokens") or 16
         completion = self.generate(body, deployment, 0.7 if surface.name == "gateway" else 1.0)
