@@ -10,10 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from generator.diff import diff_specs, open_spec, to_json_text, to_markdown
-from generator.diff.new_version import add_api_version, regenerate_message
+from generator.diff.new_version import add_api_version
+from generator.diff.regenerate import regenerate
 from generator.errors import UsageError
 from generator.spec import Registry, load_registry, load_spec, probe, resolve
 from generator.spec.sources import cache_dir, mirror_dir, store_in_cache
+from specs import REGISTRY_FILE
 
 __all__ = ["specs"]
 
@@ -232,12 +234,20 @@ def diff_cmd(
 @click.option(
     "--no-generate", is_flag=True, help="Register and diff only; skip regenerating clients."
 )
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the regenerated package (default: generated/; with --registry: a "
+    "generated/ folder beside that registry file).",
+)
 @_registry_option
 def add_cmd(
     api_version: str,
     surface: str,
     expected_sha256: str | None,
     no_generate: bool,
+    output: Path | None,
     registry_path: Path | None,
 ) -> None:
     """Pin a new dated API_VERSION, regenerate, and print its changelog.
@@ -268,7 +278,14 @@ def add_cmd(
     click.echo(
         f"  url {entry.url}" + ("" if entry.commit else "  (commit unknown: pinned by sha256 only)")
     )
-    click.echo(f"  regenerate: {regenerate_message(entry, skip=no_generate)}")
+    shipped = registry_path is None or registry_path.resolve() == REGISTRY_FILE.resolve()
+    if output is None and not shipped:
+        assert registry_path is not None
+        output = registry_path.parent / "generated"
+    outcome = regenerate(
+        entry, added.loaded, shipped_registry=shipped, output=output, skip=no_generate
+    )
+    click.echo(f"  regenerate: {outcome}")
     click.echo("")
     if added.diff is None:
         click.echo(f"no earlier {entry.surface} version is registered: nothing to compare with")

@@ -41,7 +41,6 @@ __all__ = [
     "check_api_version",
     "find_spec_bytes",
     "add_api_version",
-    "regenerate_message",
 ]
 
 CANONICAL_REPO = "Azure/azure-rest-api-specs"
@@ -277,14 +276,3 @@ def add_api_version(
     previous = registry.previous(entry)
     diff = diff_specs(load_spec(previous.id, registry), loaded) if previous is not None else None
     return Added(entry, saved, found, loaded, previous, diff)
-
-
-def regenerate_message(entry: SpecEntry, *, skip: bool = False) -> str:
-    """Regenerate the clients of ``entry`` and say what happened (one line)."""
-    command = f"aoai-conformance generate --spec {entry.id}"
-    if skip:
-        return f"skipped (--no-generate); run `{command}` when ready"
-    return (
-        "pending: the code generator is not available in this build yet; "
-        f"run `{command}` once it is"
-    )

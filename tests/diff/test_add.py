@@ -68,7 +68,15 @@ def test_add_registers_a_mirror_only_version_and_prints_its_changelog(
     lines = out.splitlines()
     assert lines[0] == f"registered {SPEC_ID} (dated, {VERSION}) in {registry_without}"
     assert f"  sha256 {shipped.sha256}  (417968 bytes, openapi 3.0.0)" in lines
-    assert "  regenerate: pending: the code generator is not available in this build yet; " in out
+    # Regenerated through the generator's library, beside the registry copy (never into
+    # the repository's generated/).
+    package = registry_without.parent / "generated" / "azure_openai_2024_10_01_preview"
+    assert f"  regenerate: wrote {package}" in lines[4]
+    assert {"__init__.py", "_manifest.py", "models.py", "builders.py"} <= {
+        p.name for p in package.iterdir()
+    }
+    first_line = (package / "models.py").read_text(encoding="utf-8").splitlines()[0]
+    assert f"from spec {SPEC_ID} (sha256 {shipped.sha256})" in first_line
     header = f"# Changes from azure-openai-2024-09-01-preview to {SPEC_ID}"
     assert header in lines
     changelog = out[out.index(header) :]
@@ -81,7 +89,12 @@ def test_add_registers_a_mirror_only_version_and_prints_its_changelog(
 
 @requires_mirror
 def test_add_twice_is_an_error(registry_without: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_cli(["specs", "add", VERSION, "--registry", str(registry_without)], capsys)[0] == 0
+    assert (
+        run_cli(
+            ["specs", "add", VERSION, "--no-generate", "--registry", str(registry_without)], capsys
+        )[0]
+        == 0
+    )
     before = registry_without.read_bytes()
     code, _, err = run_cli(["specs", "add", VERSION, "--registry", str(registry_without)], capsys)
     line = one_line_error(code, err)
@@ -210,12 +223,15 @@ def test_mirror_in_upstream_tree_layout(
             if shared.is_dir():
                 shutil.copytree(shared, tmp_path / "tree" / entry.id)
     monkeypatch.setenv("AOAI_SPECS_MIRROR", str(tmp_path / "tree"))
-    code, out, err = run_cli(["specs", "add", VERSION, "--registry", str(registry_without)], capsys)
+    code, out, err = run_cli(
+        ["specs", "add", VERSION, "--no-generate", "--registry", str(registry_without)], capsys
+    )
     assert code == 0, err
     added = load_registry(registry_without).get(SPEC_ID)
     assert added.commit is None and "/main/specification/" in added.url
     assert added.note == "pinned by sha256; the upstream commit was not known when added"
     assert "(commit unknown: pinned by sha256 only)" in out
+    assert "  regenerate: skipped (--no-generate); run `aoai-conformance generate --spec " in out
 
 
 # -- the canonical-URL path, exercised against a server on 127.0.0.1 (never GitHub) --------
@@ -316,8 +332,25 @@ def test_first_version_of_a_surface_has_nothing_to_compare(
     registry = tmp_path / "registry.json"
     registry.write_text(json.dumps(raw), encoding="utf-8")
     code, out, err = run_cli(
-        ["specs", "add", "2024-08-01-preview", "--registry", str(registry)], capsys
+        ["specs", "add", "2024-08-01-preview", "--no-generate", "--registry", str(registry)], capsys
     )
     assert code == 0, err
     assert out.rstrip().endswith("no earlier dated version is registered: nothing to compare with")
     assert [e.id for e in load_registry(registry)][-1] == "azure-openai-2024-08-01-preview"
+
+
+@requires_mirror
+def test_regenerate_with_the_shipped_registry_runs_the_generator(tmp_path: Path) -> None:
+    """The shipped-registry branch of `specs add`: `generate --spec ID`, here into tmp_path."""
+    from generator.diff.regenerate import regenerate
+    from generator.spec import load_spec
+
+    spec_id = "foundry-model-inference-2024-05-01-preview"  # the smallest registered spec
+    loaded = load_spec(spec_id)
+    assert loaded.entry is not None
+    outcome = regenerate(loaded.entry, loaded, shipped_registry=True, output=tmp_path)
+    package = tmp_path / "foundry_model_inference_2024_05_01_preview"
+    assert outcome.startswith(f"wrote {package}")
+    assert (package / "models.py").is_file() and (tmp_path / "__init__.py").is_file()
+    again = regenerate(loaded.entry, loaded, shipped_registry=True, output=tmp_path)
+    assert again.startswith(f"up to date: {package}")
