@@ -41,6 +41,8 @@ class Profile:
     send_api_version: bool = True
     deviations: dict[str, Deviation] = field(default_factory=dict)
     error_texts: dict[str, str] = field(default_factory=dict)
+    # the embedded emulator's matching mode (EmulatorConfig(profile=...)), if it has one
+    emulator_profile: str | None = None
     path: Path | None = None
 
     def deviation(self, clause_id: str) -> Deviation | None:
@@ -95,6 +97,7 @@ def load_profile(name_or_path: str) -> Profile:
             send_api_version=bool(raw.get("send_api_version", True)),
             deviations=deviations,
             error_texts={str(k): str(v) for k, v in raw.get("error_texts", {}).items()},
+            emulator_profile=raw.get("emulator_profile"),
             path=path,
         )
     except (KeyError, TypeError) as exc:

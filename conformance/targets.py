@@ -322,9 +322,7 @@ def _emulator_target(
     from conformance.emulator import DEFAULT_API_KEY, DEFAULT_JWT_SECRET, EmulatorConfig, create_app
     from conformance.emulator.tokens import mint_token
 
-    emulator_profile = None
-    if profile is not None:
-        emulator_profile = "seed-003" if profile.id.startswith("seed-003") else None
+    emulator_profile = profile.emulator_profile if profile is not None else None
     config = EmulatorConfig(faults=tuple(opts.faults), profile=emulator_profile)
     app = create_app(config)
     if opts.wrap_app is not None:

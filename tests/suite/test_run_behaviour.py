@@ -189,3 +189,21 @@ def test_ctrl_c_returns_the_partial_result(tmp_path: Path, monkeypatch: pytest.M
     assert main(["run", "--no-schemathesis", "--report", f"json:{report}"]) == 130
     data = json.loads(report.read_text())
     assert data["interrupted"] is True and len(data["findings"]) == 5
+
+
+def test_profile_files_are_validated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "gw.json"
+    bad.write_text('{"id": "gw", "source": "x", "surfaces": ["graphql"]}')
+    assert main(["run", "--profile", str(bad)]) == 2
+    assert "surfaces must be a non-empty subset" in capsys.readouterr().err
+    bad.write_text("{not json")
+    assert main(["run", "--profile", str(bad)]) == 2
+    assert "is not readable JSON" in capsys.readouterr().err
+
+
+@requires_mirror
+def test_profile_by_path_works_like_by_name(tmp_path: Path) -> None:
+    from conformance.profiles import PROFILES_DIR
+
+    result = run_emulator(profile=str(PROFILES_DIR / "seed-003-gateway.json"))
+    assert result.exit_code() == 0 and result.surfaces == ["dated"]
