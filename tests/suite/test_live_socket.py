@@ -92,3 +92,38 @@ def test_unreachable_target_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 3
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_entra_auth_sends_a_bearer_and_checks_auth_004(
+    base_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import conformance.targets as targets
+    from conformance.emulator import DEFAULT_JWT_SECRET
+    from conformance.emulator.tokens import mint_token
+
+    token = mint_token(DEFAULT_JWT_SECRET)
+    # DefaultAzureCredential would reach Entra ID; the emulator accepts its own tokens
+    monkeypatch.setattr(targets, "_entra_token", lambda: token)
+    report = tmp_path / "e.json"
+    code = main(
+        [
+            "run",
+            "--target",
+            base_url,
+            "--deployment",
+            "gpt-4o-mini",
+            "--surface",
+            "v1",
+            "--auth",
+            "entra",
+            "--no-schemathesis",
+            "--report",
+            f"json:{report}",
+        ]
+    )
+    data = json.loads(report.read_text())
+    assert code == 0, [f for f in data["findings"] if f["outcome"] == "failed"]
+    outcomes = {f["clause_id"]: f["outcome"] for f in data["findings"]}
+    assert outcomes["AUTH-004"] == "passed"
+    assert outcomes["AUTH-005"] == "skipped"  # no api-key in an Entra run
+    assert token not in report.read_text()
