@@ -29,6 +29,8 @@ def specs() -> None:
       AOAI_SPECS_MIRROR=../shared/upstream-specs aoai-conformance specs list
       aoai-conformance specs sync
       aoai-conformance specs show azure-openai-v1 --changes
+      aoai-conformance specs diff 2024-08-01-preview 2024-09-01-preview
+      aoai-conformance specs add 2025-04-01-preview
     """
 
 

@@ -230,6 +230,10 @@ def add_api_version(
             "the v1 and foundry specs have no dated canonical path"
         )
     check_api_version(api_version)
+    if expected_sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expected_sha256):
+        raise UsageError(
+            f"--sha256 '{expected_sha256}' is not a sha256 (64 hex digits); copy the full hash"
+        )
     spec_id = f"azure-openai-{api_version}"
     existing = registry.find_version(api_version, "dated")
     if existing is not None or spec_id in registry.ids():

@@ -129,6 +129,15 @@ def test_malformed_version(registry_without: Path, capsys: pytest.CaptureFixture
     )
 
 
+def test_bad_sha256_option(registry_without: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(
+        ["specs", "add", VERSION, "--sha256", "abc", "--registry", str(registry_without)], capsys
+    )
+    assert one_line_error(code, err) == (
+        "error: --sha256 'abc' is not a sha256 (64 hex digits); copy the full hash"
+    )
+
+
 def test_other_surface_is_refused(
     registry_without: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
