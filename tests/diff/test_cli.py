@@ -173,3 +173,32 @@ def test_missing_registry_file(capsys: pytest.CaptureFixture[str], tmp_path: Pat
         f"error: --registry {tmp_path / 'r.json'}: no such file; give an existing registry.json "
         "(copy specs/registry.json to start one)"
     )
+
+
+def test_markdown_changelog_snapshot(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["specs", "diff", BASE, BREAKING], capsys)
+    assert code == 0
+    assert out == (
+        "# Changes from base (2030-01-01-preview) to breaking (2030-03-01-preview)\n"
+        "\n"
+        "**breaking**: 3 breaking and 0 non-breaking changes; operations: 0 added, 0 removed, "
+        "1 changed.\n"
+        "\n"
+        "## `POST /deployments/{deployment-id}/chat/completions` (ChatCompletions_Create)\n"
+        "\n"
+        "**Breaking**\n"
+        "\n"
+        '- request body application/json: `tool_choice`: enum values removed: `"required"` '
+        "<sub>[request-enum-narrowed]</sub>\n"
+        "- request body application/json: added required field `user` (string) "
+        "<sub>[request-field-added-required]</sub>\n"
+        "- response 200 application/json: removed field "
+        "`choices[].message.tool_calls[].function.arguments` (string) "
+        "<sub>[response-field-removed]</sub>\n"
+    )
+
+
+def test_identical_specs(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["specs", "diff", BASE, BASE], capsys)
+    assert code == 0
+    assert out.splitlines()[-1] == "No differences a client can notice."
