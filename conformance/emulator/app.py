@@ -24,8 +24,9 @@ from starlette.routing import Route
 from conformance.emulator import responses_api
 from conformance.emulator.body import read_json_object
 from conformance.emulator.config import CONTENT_FILTER_TRIGGER, Deployment, EmulatorConfig
-from conformance.emulator.errors import ApiError, error_response, request_id
+from conformance.emulator.errors import ApiError, error_response
 from conformance.emulator.generate import Completion, complete
+from conformance.emulator.ids import query_param, request_id
 from conformance.emulator.ratelimit import RateLimiter
 from conformance.emulator.render import Render, completion_body, stream_events
 from conformance.emulator.schemas import first_error, schema_of, validator
@@ -181,7 +182,7 @@ class Emulator:
     # ------------------------------------------------------------------ surfaces
     async def _dated(self, request: Request, deployment_name: str) -> Response:
         # seed 000 §Checklist to resolve the 404 (API version): missing or unsupported → 404
-        version = request.query_params.get("api-version")
+        version = query_param(request.scope["query_string"], b"api-version")
         if version is None:
             if "missing-api-version-accepted" not in self.faults or self.latest_dated is None:
                 raise _not_found("Resource not found: the api-version query parameter is missing")
@@ -222,7 +223,7 @@ class Emulator:
         raise _not_found()
 
     def _check_v1_api_version(self, request: Request) -> None:
-        version = request.query_params.get("api-version")
+        version = query_param(request.scope["query_string"], b"api-version")
         if version is None or version in _V1_API_VERSIONS:
             return
         if "v1-accepts-dated-api-version" in self.faults:
@@ -239,7 +240,7 @@ class Emulator:
         )
 
     async def _foundry(self, request: Request) -> Response:
-        version = request.query_params.get("api-version")
+        version = query_param(request.scope["query_string"], b"api-version")
         if version is None:
             raise ApiError(
                 400,
@@ -600,7 +601,8 @@ class Emulator:
         delay = self.config.stream_delay
         for event in events:
             yield event
-            await asyncio.sleep(delay)
+            if delay:
+                await asyncio.sleep(delay)
 
 
 def _limits(deployment: Deployment) -> str:
@@ -673,12 +675,31 @@ def _content_filter_error() -> ApiError:
     )
 
 
+class EmulatorApp(Starlette):
+    """A Starlette app whose HTTP requests go straight to the emulator.
+
+    The emulator routes by itself (every miss must be a 404 in the error envelope, every
+    method must reach it to be answered 405 in the envelope) and turns any unexpected
+    exception into a 500 envelope, so Starlette's router and error middleware would only
+    add cost per request; lifespan and other scopes still go through Starlette.
+    """
+
+    emulator: Emulator
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope["app"] = self
+            response = await self.emulator.handle(Request(scope, receive, send))
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(config: EmulatorConfig | None = None) -> Starlette:
     """The emulator as a Starlette app (serve it with uvicorn or use it via ASGITransport)."""
     emulator = Emulator(config or EmulatorConfig())
-    # One catch-all route: the emulator routes by itself so that every miss is a 404 in
-    # the error envelope (and any method reaches it, to answer 405 in the envelope).
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    app = Starlette(routes=[Route("/{path:path}", emulator.handle, methods=methods)])
+    app = EmulatorApp(routes=[Route("/{path:path}", emulator.handle, methods=methods)])
+    app.emulator = emulator
     app.state.emulator = emulator
     return app

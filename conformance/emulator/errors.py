@@ -9,10 +9,11 @@ every response).
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from starlette.responses import Response
+
+from conformance.emulator.ids import request_id
 
 __all__ = ["ApiError", "error_response", "request_id"]
 
@@ -41,10 +42,6 @@ class ApiError(Exception):
         self.headers = headers or {}
         self.extra = extra or {}
         self.top_level = top_level or {}
-
-
-def request_id() -> str:
-    return str(uuid.uuid4())
 
 
 def error_response(

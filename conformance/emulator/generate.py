@@ -90,19 +90,29 @@ def prompt_tokens(messages: list[Any]) -> int:
     return total
 
 
-def _digest(*parts: Any) -> int:
-    raw = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    return int.from_bytes(hashlib.blake2b(raw.encode("utf-8"), digest_size=8).digest(), "big")
+def _digest(*parts: Any) -> bytes:
+    """32 bytes that depend on ``parts`` only: the same request gives the same bytes.
+
+    ``repr`` of parsed JSON is deterministic for the same input (dicts keep the order the
+    client sent) and several times cheaper than re-encoding it as JSON.
+    """
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=32).digest()
 
 
-def _sentence(h: int) -> str:
-    count = 12 + h % 20
-    words = []
-    for _ in range(count):
-        h = (h * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
-        words.append(_VOCAB[(h >> 33) % len(_VOCAB)])
-    words[0] = words[0].capitalize()
-    return " ".join(words) + "."
+def _for_choice(base: bytes, index: int) -> bytes:
+    return (
+        base
+        if index == 0
+        else hashlib.blake2b(base + index.to_bytes(4, "big"), digest_size=32).digest()
+    )
+
+
+def _sentence(h: bytes) -> str:
+    """12 to 31 words picked by the digest's bytes, capitalised, with a full stop."""
+    count = 12 + h[0] % 20
+    size = len(_VOCAB)
+    words = [_VOCAB[b % size] for b in h[1 : count + 1]]
+    return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
 
 def _pick_tool(body: dict[str, Any]) -> dict[str, Any] | None:
@@ -127,10 +137,13 @@ def _pick_tool(body: dict[str, Any]) -> dict[str, Any] | None:
     return tools[0]
 
 
-def _truncate_at_stop(text: str, stop: Any) -> tuple[str, bool]:
-    stops = [stop] if isinstance(stop, str) else [s for s in stop or [] if isinstance(s, str)]
+def _truncate_at_stop(text: str, stop: Any) -> str:
+    """The text up to the earliest stop sequence (which is not returned)."""
+    if not stop:
+        return text
+    stops = [stop] if isinstance(stop, str) else [s for s in stop if isinstance(s, str)]
     cut = min((i for i in (text.find(s) for s in stops if s) if i >= 0), default=-1)
-    return (text[:cut], True) if cut >= 0 else (text, False)
+    return text[:cut] if cut >= 0 else text
 
 
 def complete(
@@ -166,7 +179,8 @@ def complete(
     hidden = REASONING_TOKENS if reasoning else 0
     choices: list[Choice] = []
     for index in range(n):
-        h = _digest(base, index)
+        digest = _for_choice(base, index)
+        h = int.from_bytes(digest[:8], "big")
         if tool is not None:
             function = tool.get("function", {})
             params = function.get("parameters") or {"type": "object", "properties": {}}
@@ -176,20 +190,20 @@ def complete(
             choices.append(Choice(index, None, "tool_calls", tokens, [call]))
             continue
         if fmt_type == "json_object" and not json_mode_prose:
-            text = json.dumps({"answer": _sentence(h), "choice": index})
+            text = json.dumps({"answer": _sentence(digest), "choice": index})
         elif fmt_type == "json_schema" and not json_mode_prose:
             schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
             text = json.dumps(instance_for(schema, h))
         else:
-            text = _sentence(h)
-        text, stopped = _truncate_at_stop(text, body.get("stop"))
-        parts = pieces(text)
+            text = _sentence(digest)
+        text = _truncate_at_stop(text, body.get("stop"))
+        count = len(text.split())  # == len(pieces(text)), without the regex
         finish = "stop"
-        if limit is not None and len(parts) + hidden > limit:
-            parts = parts[: max(0, int(limit) - hidden)]
+        if limit is not None and count + hidden > limit:
+            text = "".join(pieces(text)[: max(0, int(limit) - hidden)])
+            count = len(text.split())
             finish = "length"
-        content = "".join(parts).lstrip()
-        used = min(len(parts) + hidden, int(limit)) if finish == "length" else len(parts) + hidden
-        del stopped
+        content = text.lstrip()
+        used = min(count + hidden, int(limit)) if finish == "length" else count + hidden
         choices.append(Choice(index, content, finish, used))
     return Completion(choices, prompt_tokens(messages), hidden * n if reasoning else None)

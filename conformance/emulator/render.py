@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from conformance.emulator.generate import Choice, Completion, pieces
+from conformance.emulator.ids import completion_id
 
 __all__ = ["Render", "completion_body", "stream_events", "usage_of"]
 
 _DUMPS = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_STR = _DUMPS  # a str encodes as a JSON string literal
 FINGERPRINT = "fp_emulator"
 # seed 003's own example chunk: invalid JSON (used by the stream-bad-json-chunk fault only)
 _SEED_003_BAD_CHUNK = b'data: {"choices":[{"delta":{"},"index":0,"finish_reason":"stop"}]}\n\n'
@@ -75,34 +76,29 @@ def _message(choice: Choice, render: Render) -> dict[str, Any]:
     return message
 
 
-def completion_id() -> str:
-    return "chatcmpl-" + uuid.uuid4().hex[:29]
-
-
 def completion_body(completion: Completion, render: Render) -> bytes:
-    choices = []
+    """The chat.completion JSON, assembled from pre-encoded parts (the hot path)."""
+    parts = []
     for choice in completion.choices:
         finish = choice.finish_reason
         if render.invalid_finish_reason and finish == "stop":
             finish = "end_turn"
-        choices.append(
-            {
-                "index": choice.index,
-                "message": _message(choice, render),
-                "finish_reason": finish,
-                "logprobs": None,
-            }
+        if choice.tool_calls:
+            message = _DUMPS(_message(choice, render))
+        else:
+            content = "null" if choice.content is None else _STR(choice.content)
+            message = '{"role":"assistant","content":' + content + ',"refusal":null}'
+        parts.append(
+            f'{{"index":{choice.index},"message":{message},"finish_reason":"{finish}",'
+            '"logprobs":null}'
         )
-    body = {
-        "id": completion_id(),
-        "object": "chat.completion.chunk" if render.wrong_object else "chat.completion",
-        "created": int(time.time()),
-        "model": render.model,
-        "system_fingerprint": FINGERPRINT,
-        "choices": choices,
-        "usage": usage_of(completion, render),
-    }
-    return _DUMPS(body).encode("utf-8")
+    obj = "chat.completion.chunk" if render.wrong_object else "chat.completion"
+    text = (
+        f'{{"id":"{completion_id()}","object":"{obj}","created":{int(time.time())},'
+        f'"model":{_STR(render.model)},"system_fingerprint":"{FINGERPRINT}",'
+        f'"choices":[{",".join(parts)}],"usage":{_DUMPS(usage_of(completion, render))}}}'
+    )
+    return text.encode("utf-8")
 
 
 def _event(payload: dict[str, Any]) -> bytes:
@@ -119,17 +115,29 @@ def stream_events(
     requires (``id`` and ``function.name`` are required there); the OpenAI-style surfaces
     send them in the first delta only.
     """
+    obj = "chat.completion" if render.stream_wrong_object else "chat.completion.chunk"
     head = {
         "id": completion_id(),
-        "object": "chat.completion" if render.stream_wrong_object else "chat.completion.chunk",
+        "object": obj,
         "created": int(time.time()),
         "model": render.model,
         "system_fingerprint": FINGERPRINT,
     }
+    # every chunk starts the same: encode that prefix once per stream
+    prefix = "data: " + _DUMPS(head)[:-1] + ',"choices":[{"index":'
 
     def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> bytes:
-        choice = {"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}
-        return _event({**head, "choices": [choice]})
+        fin = "null" if finish is None else f'"{finish}"'
+        return (
+            f'{prefix}{index},"delta":{_DUMPS(delta)},"finish_reason":{fin},'
+            '"logprobs":null}]}\n\n'
+        ).encode()
+
+    def content_chunk(index: int, piece: str) -> bytes:
+        return (
+            f'{prefix}{index},"delta":{{"content":{_STR(piece)}}},"finish_reason":null,'
+            '"logprobs":null}]}\n\n'
+        ).encode()
 
     first = True
     for choice in completion.choices:
@@ -174,7 +182,7 @@ def stream_events(
                     }
                 yield chunk(i, {"tool_calls": [update]})
         for piece in choice.pieces:
-            yield chunk(i, {"content": piece})
+            yield content_chunk(i, piece)
         yield chunk(i, {}, None if render.stream_no_finish_reason else choice.finish_reason)
     if include_usage and not render.stream_no_usage:
         # seed 003 §Request Body stream_options: a last chunk with empty choices and usage

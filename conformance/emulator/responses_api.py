@@ -8,14 +8,15 @@ list names the configured deployments (``OpenAI.ListModelsResponse``).
 from __future__ import annotations
 
 import json
+import os
 import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from conformance.emulator.errors import ApiError, request_id
+from conformance.emulator.errors import ApiError
+from conformance.emulator.ids import request_id
 
 if TYPE_CHECKING:
     from conformance.emulator.app import Emulator
@@ -71,7 +72,7 @@ async def create(emulator: Emulator, request: Request) -> Response:
     text = choice.content or ""
     reasoning = completion.reasoning_tokens or 0
     answer: dict[str, Any] = {
-        "id": "resp_" + uuid.uuid4().hex,
+        "id": "resp_" + os.urandom(16).hex(),
         "object": "response",
         "created_at": int(time.time()),
         "status": "completed" if choice.finish_reason == "stop" else "incomplete",
@@ -86,7 +87,7 @@ async def create(emulator: Emulator, request: Request) -> Response:
         "output": [
             {
                 "type": "message",
-                "id": "msg_" + uuid.uuid4().hex,
+                "id": "msg_" + os.urandom(16).hex(),
                 "status": "completed",
                 "role": "assistant",
                 "content": [{"type": "output_text", "text": text, "annotations": []}],
