@@ -86,7 +86,7 @@ def generate(
         note = f" ({len(problems)} problem(s))" if problems else ""
         click.echo(f"generated {spec_id}{note}")
         for problem in problems:
-            click.echo(f"  warning: {problem.describe()}", err=True)
+            click.echo(f"  {problem.severity}: {problem.describe()}", err=True)
     if report.skipped:
         click.echo(f"up to date: {len(report.skipped)} spec(s)")
     click.echo(f"done in {time.perf_counter() - started:.1f}s")

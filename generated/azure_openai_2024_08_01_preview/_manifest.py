@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "1721e70dc1d6ade9c8da0d9df75b55f453f525cc06a38dfa5ed5deb37b51de7f"
+FINGERPRINT = "4e61c7cbcb0293bc68bb69bb75ba9bc53420d4f7733b75bb5943a9e3270d5221"
 FILES: dict[str, str] = {
     "__init__.py": "791df324c295f28006490ab2fa6aded6b424b321124be7842284baf15566bd12",
     "_runtime.py": "07e089d4056c05d61b71913162f1e3a3e6c116c25685066c583fef0abbbb7b79",

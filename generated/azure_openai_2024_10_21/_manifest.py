@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "b8bb9484263a48e950561332a3c674598438cbfc9b8ba032ce911a6a0e622c98"
+FINGERPRINT = "28ca2e38382875cc5adfdd6309080098b50c2d86b1bfad0c07d7423aa4462153"
 FILES: dict[str, str] = {
     "__init__.py": "8c0f273a9685643bfa815e45f1b01d8581d89c623e9f0552666704ed8f02c1ce",
     "_runtime.py": "5d743b79b32145886c400a138b1a75acde751771eecd01564aa09170fc9a09cd",

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "cdc91d0d397bf73aaea33a216b5cd001a42fa461e5a25b630c223d15bcde602a"
+FINGERPRINT = "436df82103be9f4ccf44d2da527cf0ee272eab06ec01aa0afcfcd1d7f0cead26"
 FILES: dict[str, str] = {
     "__init__.py": "65bed13d6ac3b98c1cc98d53c1d53b058d0f40ec5f53063fa9fb0cfdcd91d666",
     "_runtime.py": "b12a8293c4940aa772e41a00829c620e362bcb3d66c92f8622a01afcdbbb0a7f",
     "auth.py": "13940188f3a48b4109135c08c23c4eabc99c46945ecfd05de62f59385c18ef4d",
-    "builders.py": "f000d97426bd436ad33aa61596d1277593abf544c1e9f48079122f997f746432",
+    "builders.py": "c761c5c9f26850d0d0bda651b36a388f5f040d0d3013200f4522856bb6553210",
     "models.py": "c4910e1a777068f928a55154f63840e4ced3e41dc6dc68dd6750644b3db727c4",
 }

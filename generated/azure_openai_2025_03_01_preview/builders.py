@@ -66,10 +66,10 @@ __all__ = [
     "get_vector_store_file_batch",
     "cancel_vector_store_file_batch",
     "list_vector_store_file_batch_files",
-    "post_responses",
-    "get_responses_response_id",
+    "create_response",
+    "get_response",
     "delete_response",
-    "get_responses_response_id_input_items",
+    "list_input_items",
 ]
 
 # The api-version of this spec.
@@ -1823,7 +1823,7 @@ def list_vector_store_file_batch_files(
     )
 
 
-def post_responses(
+def create_response(
     endpoint: str,
     *,
     body: models.CreateResponse | Mapping[str, Any],
@@ -1832,7 +1832,7 @@ def post_responses(
 ) -> httpx.Request:
     """Creates a model response.
 
-    ``POST /responses`` (operationId ``post_/responses``).
+    ``POST /responses`` (operationId ``createResponse``).
 
     Responses: ``models.Response``, ``models.ResponseStreamEvent``.
     """
@@ -1850,7 +1850,7 @@ def post_responses(
     )
 
 
-def get_responses_response_id(
+def get_response(
     endpoint: str,
     *,
     response_id: str,
@@ -1867,7 +1867,7 @@ def get_responses_response_id(
 ) -> httpx.Request:
     """Retrieves a model response with the given ID.
 
-    ``GET /responses/{response_id}`` (operationId ``get_/responses/{response_id}``).
+    ``GET /responses/{response_id}`` (operationId ``getResponse``).
 
     Args:
         response_id: The ID of the response to retrieve.
@@ -1918,7 +1918,7 @@ def delete_response(
     )
 
 
-def get_responses_response_id_input_items(
+def list_input_items(
     endpoint: str,
     *,
     response_id: str,
@@ -1931,7 +1931,7 @@ def get_responses_response_id_input_items(
 ) -> httpx.Request:
     """Returns a list of input items for a given response.
 
-    ``GET /responses/{response_id}/input_items`` (operationId ``get_/responses/{response_id}/input_items``).
+    ``GET /responses/{response_id}/input_items`` (operationId ``listInputItems``).
 
     Args:
         response_id: The ID of the response to retrieve input items for.
@@ -2251,8 +2251,8 @@ OPERATIONS: dict[str, _runtime.OperationInfo] = {
         path="/vector_stores/{vector_store_id}/file_batches/{batch_id}/files",
         responses={"200": {"application/json": models.ListVectorStoreFilesResponse}},
     ),
-    "post_responses": _runtime.OperationInfo(
-        operation_id="post_/responses",
+    "create_response": _runtime.OperationInfo(
+        operation_id="createResponse",
         method="POST",
         path="/responses",
         responses={
@@ -2263,8 +2263,8 @@ OPERATIONS: dict[str, _runtime.OperationInfo] = {
             "default": {"application/json": models.ErrorResponse},
         },
     ),
-    "get_responses_response_id": _runtime.OperationInfo(
-        operation_id="get_/responses/{response_id}",
+    "get_response": _runtime.OperationInfo(
+        operation_id="getResponse",
         method="GET",
         path="/responses/{response_id}",
         responses={
@@ -2281,8 +2281,8 @@ OPERATIONS: dict[str, _runtime.OperationInfo] = {
             "default": {"application/json": models.ErrorResponse},
         },
     ),
-    "get_responses_response_id_input_items": _runtime.OperationInfo(
-        operation_id="get_/responses/{response_id}/input_items",
+    "list_input_items": _runtime.OperationInfo(
+        operation_id="listInputItems",
         method="GET",
         path="/responses/{response_id}/input_items",
         responses={"200": {"application/json": models.ResponseItemList}},

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "f724929c9cf391825e381e417c18f0c14a57a3379aaa7bd7e024b57b77374bd8"
+FINGERPRINT = "91a9dabe8f53dc54260c7cae019839b149abfabcd813057034f6aa25dce0f096"
 FILES: dict[str, str] = {
     "__init__.py": "6350c1f84f64b3c40c6cbcbadeca9103e67401359b0bdc0e7167e65d56ec5d1e",
     "_runtime.py": "ca06585da8dc2095dd1212de36476a9f9f3a5821f1507447cfb6e3a9c621e64d",
     "auth.py": "8ed279e92e0d511a334aa314ed45060d32cb836ee7981ed688ba75264c16f09d",
-    "builders.py": "3b48d000058dc209052fc26b1f4957b18a4f0d1c00303744283e448f05873504",
+    "builders.py": "2623f540d4ed4599d41bbce2830e5c616640b6822acaf995a990d934f24c4a4d",
     "models.py": "e40aa1db6194729464173b15b7c4c3de9c236f04c8adda561745929880c5e83d",
 }

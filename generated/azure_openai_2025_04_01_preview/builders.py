@@ -69,10 +69,10 @@ __all__ = [
     "list_vector_store_file_batch_files",
     "create_realtime_session",
     "create_transcription_realtime_session",
-    "post_responses",
-    "get_responses_response_id",
+    "create_response",
+    "get_response",
     "delete_response",
-    "get_responses_response_id_input_items",
+    "list_input_items",
 ]
 
 # The api-version of this spec.
@@ -1915,7 +1915,7 @@ def create_transcription_realtime_session(
     )
 
 
-def post_responses(
+def create_response(
     endpoint: str,
     *,
     body: models.CreateResponse | Mapping[str, Any],
@@ -1924,7 +1924,7 @@ def post_responses(
 ) -> httpx.Request:
     """Creates a model response.
 
-    ``POST /responses`` (operationId ``post_/responses``).
+    ``POST /responses`` (operationId ``createResponse``).
 
     Responses: ``models.Response``, ``models.ResponseStreamEvent``.
     """
@@ -1942,7 +1942,7 @@ def post_responses(
     )
 
 
-def get_responses_response_id(
+def get_response(
     endpoint: str,
     *,
     response_id: str,
@@ -1959,7 +1959,7 @@ def get_responses_response_id(
 ) -> httpx.Request:
     """Retrieves a model response with the given ID.
 
-    ``GET /responses/{response_id}`` (operationId ``get_/responses/{response_id}``).
+    ``GET /responses/{response_id}`` (operationId ``getResponse``).
 
     Args:
         response_id: The ID of the response to retrieve.
@@ -2010,7 +2010,7 @@ def delete_response(
     )
 
 
-def get_responses_response_id_input_items(
+def list_input_items(
     endpoint: str,
     *,
     response_id: str,
@@ -2023,7 +2023,7 @@ def get_responses_response_id_input_items(
 ) -> httpx.Request:
     """Returns a list of input items for a given response.
 
-    ``GET /responses/{response_id}/input_items`` (operationId ``get_/responses/{response_id}/input_items``).
+    ``GET /responses/{response_id}/input_items`` (operationId ``listInputItems``).
 
     Args:
         response_id: The ID of the response to retrieve input items for.
@@ -2364,8 +2364,8 @@ OPERATIONS: dict[str, _runtime.OperationInfo] = {
         path="/realtimeapi/transcription_sessions",
         responses={"200": {"application/json": models.RealtimeTranscriptionSessionCreateResponse}},
     ),
-    "post_responses": _runtime.OperationInfo(
-        operation_id="post_/responses",
+    "create_response": _runtime.OperationInfo(
+        operation_id="createResponse",
         method="POST",
         path="/responses",
         responses={
@@ -2376,8 +2376,8 @@ OPERATIONS: dict[str, _runtime.OperationInfo] = {
             "default": {"application/json": models.ErrorResponse},
         },
     ),
-    "get_responses_response_id": _runtime.OperationInfo(
-        operation_id="get_/responses/{response_id}",
+    "get_response": _runtime.OperationInfo(
+        operation_id="getResponse",
         method="GET",
         path="/responses/{response_id}",
         responses={
@@ -2394,8 +2394,8 @@ OPERATIONS: dict[str, _runtime.OperationInfo] = {
             "default": {"application/json": models.ErrorResponse},
         },
     ),
-    "get_responses_response_id_input_items": _runtime.OperationInfo(
-        operation_id="get_/responses/{response_id}/input_items",
+    "list_input_items": _runtime.OperationInfo(
+        operation_id="listInputItems",
         method="GET",
         path="/responses/{response_id}/input_items",
         responses={"200": {"application/json": models.ResponseItemList}},

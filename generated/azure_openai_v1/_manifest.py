@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "215ae63865e0000063e710ac9ea83f4fc76902dbae9d5faeda35ef86d5e4a24d"
+FINGERPRINT = "2642028931b7cfd86daf367a3fab5f7fac09a8b87e9a50491998004de26ad60b"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "dbcafd00f572f438d85f6687f11b6e361718c53c7031554b9e77286be1b67b42",

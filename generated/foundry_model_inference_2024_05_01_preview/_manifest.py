@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "f2f119faa2aa25cfc327fc4f7d060e9648d45f52f9513ae3167e7829b73bbdd0"
+FINGERPRINT = "afa21b03c28dba81a8ea83eec38f81865b8b2e0559b5ced53c983d377758288b"
 FILES: dict[str, str] = {
     "__init__.py": "f7213a2e12237e8653520323a5a15f99726a650591bb253cdf766efa88e6674e",
     "_runtime.py": "ab51423ea353741831e9af721f63ad95641f0556504b8142c7d285c242e77c0d",
     "auth.py": "a296c3f5836faa8b16cbf49f5664d7c32e658c47807ffefe70b9da4aded74d0f",
     "builders.py": "a3c7a3b7b37d3d04992860174f7d58afb3e09b159c907e4e1323505436f9eaf4",
-    "models.py": "bb83a514bbda8036affaa2108af664f68eb3c5a5e559fc76a1bf64447d9278a8",
+    "models.py": "758ac7e6a555531800a8d32ba77656034c7c915f77166942c3813f65f2b3e982",
 }

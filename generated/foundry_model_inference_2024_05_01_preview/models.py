@@ -1141,8 +1141,10 @@ class StreamingChatCompletionsUpdate(BaseModel):
         Field(description="A unique identifier associated with this chat completions response."),
     ]
     object: Annotated[
-        Literal["chat.completion"],
-        Field(description="The response object type, which is always `chat.completion`."),
+        Literal["chat.completion.chunk"],
+        Field(
+            description="The response object type, which is always `chat.completion.chunk` for streamed updates (overlay foundry-stream-chunk-object)."
+        ),
     ]
     created: Annotated[
         int,

@@ -261,6 +261,7 @@ class _Preparer:
                     f"values {sorted(pinned.items())} that members {dropped} can never have",
                     consequence="those members are left out of the generated union",
                     fix="none needed: no valid payload matches them",
+                    severity="info",
                 )
             if len(kept) == 1:
                 variant = kept[0][0]

@@ -14,7 +14,8 @@ from generator.errors import AoaiError
 
 __all__ = ["Problem", "Problems", "StrictModeError"]
 
-Severity = Literal["warning", "error"]
+# info: reported, never fails --strict; warning: fails --strict; error: something is left out.
+Severity = Literal["info", "warning", "error"]
 
 
 @dataclass(frozen=True, order=True)
@@ -57,6 +58,10 @@ class Problems:
 
     def errors(self) -> list[Problem]:
         return [p for p in self.items if p.severity == "error"]
+
+    def failing(self) -> list[Problem]:
+        """What ``--strict`` fails on: warnings and errors (not info)."""
+        return [p for p in self.items if p.severity != "info"]
 
 
 class StrictModeError(AoaiError):
