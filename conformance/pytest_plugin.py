@@ -1,0 +1,349 @@
+"""pytest plugin: the contract catalog as pytest items, for teams that gate with pytest.
+
+Registered as the ``aoai_conformance`` entry point (``pytest11``), so it is active wherever
+aoai-conformance is installed — but it adds nothing unless ``--aoai-target`` is given::
+
+    pytest --aoai-target https://RES.openai.azure.com --aoai-deployment gpt-4o-mini \\
+           --aoai-surface dated --junitxml conformance.xml
+    pytest --aoai-target emulator            # the embedded emulator, in process
+
+One item per clause (``aoai-conformance[RESP-002]``), named after the clause id so that
+``-k RESP-002`` or ``-k "STREAM"`` select clauses. The suite runs once, when the first
+item runs (never at collection, so ``--collect-only`` sends nothing); each item then
+reports its clause over every surface checked:
+
+==========================  =============================================================
+clause outcome              pytest outcome
+==========================  =============================================================
+failed on any surface       **failed**, with expected/observed/where/source and the curl
+                            reproduction of each failing surface
+failed, but in the baseline **xfailed** (an accepted, known divergence)
+inconclusive                **skipped** with ``inconclusive: <reason>`` — the clause could
+                            not be decided (unreachable, budget, 5xx); with
+                            ``--aoai-strict`` it **fails** instead, for gates that must not
+                            go green without an answer
+skipped / not applicable    **skipped** with the reason
+passed on every surface     **passed**
+==========================  =============================================================
+
+A configuration error (bad URL, no deployment, unreadable baseline) is one line: a pytest
+usage error at start-up where it can be found without sending anything, else every item
+errors with the same one-line message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.model import Finding, Outcome, RunResult
+
+__all__ = [
+    "ConformanceCollector",
+    "ConformanceItem",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_collection_modifyitems",
+    "pytest_terminal_summary",
+]
+
+_EMULATOR = "emulator"
+_STASH_RUN = pytest.StashKey["_Run"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("aoai-conformance", "Azure OpenAI contract conformance")
+    group.addoption(
+        "--aoai-target",
+        metavar="URL",
+        help="Check this base URL against the Azure OpenAI contract, one test per clause "
+        "('emulator' for the embedded emulator). Without it the plugin adds nothing.",
+    )
+    group.addoption(
+        "--aoai-surface",
+        default="auto",
+        choices=("auto", "dated", "v1", "foundry"),
+        help="Surface to check (default: auto-detect).",
+    )
+    group.addoption("--aoai-deployment", metavar="NAME", help="Deployment to test.")
+    group.addoption(
+        "--aoai-api-key",
+        metavar="KEY",
+        help="API key (default: $AZURE_OPENAI_API_KEY, then $OPENAI_API_KEY).",
+    )
+    group.addoption(
+        "--aoai-auth", choices=("api-key", "entra", "none"), help="How to authenticate."
+    )
+    group.addoption("--aoai-api-version", metavar="V", help="api-version of the dated surface.")
+    group.addoption("--aoai-profile", metavar="NAME|FILE", help="Gateway profile (e.g. seed-003).")
+    group.addoption(
+        "--aoai-baseline", metavar="FILE", help="Accepted divergences: they become xfail."
+    )
+    group.addoption(
+        "--aoai-select",
+        action="append",
+        default=[],
+        metavar="IDS",
+        help="Only these clause ids or globs (repeatable, comma-separated).",
+    )
+    group.addoption(
+        "--aoai-max-requests", type=int, default=150, help="Request budget (default 150)."
+    )
+    group.addoption("--aoai-max-tokens-total", type=int, help="Token budget of the run.")
+    group.addoption(
+        "--aoai-reasoning-deployment", metavar="NAME", help="A reasoning deployment (MODEL-001)."
+    )
+    group.addoption(
+        "--aoai-rate-limited-deployment", metavar="NAME", help="A tiny-quota deployment (RATE-001)."
+    )
+    group.addoption(
+        "--aoai-no-schemathesis", action="store_true", help="Skip the schemathesis phase."
+    )
+    group.addoption(
+        "--aoai-strict",
+        action="store_true",
+        help="Inconclusive clauses fail instead of being skipped.",
+    )
+    group.addoption(
+        "--aoai-report",
+        action="append",
+        default=[],
+        metavar="FORMAT:PATH",
+        help="Also write a report (json, junit, markdown, html), as `aoai-conformance run`.",
+    )
+
+
+def _active(config: pytest.Config) -> bool:
+    return bool(config.getoption("aoai_target", None))
+
+
+def _split(values: list[str]) -> tuple[str, ...]:
+    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not _active(config):
+        return
+    config.addinivalue_line("markers", "aoai_conformance: a clause of the Azure OpenAI contract")
+    from generator.errors import AoaiError
+
+    target = str(config.getoption("aoai_target"))
+    try:
+        if target != _EMULATOR:
+            from conformance.targets import split_target_url
+
+            split_target_url(target)
+        for spec in config.getoption("aoai_report"):
+            from conformance.reports import parse_report_spec
+
+            parse_report_spec(spec)
+        baseline = config.getoption("aoai_baseline")
+        if baseline:
+            from conformance.baseline import load_baseline
+
+            load_baseline(baseline)
+    except AoaiError as exc:
+        raise pytest.UsageError(f"aoai-conformance: {exc}") from None
+
+
+@dataclass
+class _Run:
+    """The one suite run of a session, made lazily by the first item."""
+
+    config: pytest.Config
+    result: RunResult | None = None
+    secrets: tuple[str, ...] = ()
+    error: str | None = None
+    by_clause: dict[str, list[Finding]] = field(default_factory=dict)
+
+    def ensure(self) -> None:
+        if self.result is not None or self.error is not None:
+            return
+        from generator.errors import AoaiError
+
+        try:
+            self.result, self.secrets = _execute(self.config)
+        except AoaiError as exc:
+            self.error = f"aoai-conformance: error: {exc}"
+            return
+        for finding in self.result.findings:
+            self.by_clause.setdefault(finding.clause_id, []).append(finding)
+
+
+def _options(config: pytest.Config) -> Any:
+    from conformance.runner import RunOptions
+    from conformance.targets import TargetOptions
+
+    target = str(config.getoption("aoai_target"))
+    emulator = target == _EMULATOR
+    return RunOptions(
+        target=TargetOptions(
+            target=None if emulator else target,
+            emulator=emulator,
+            surface=config.getoption("aoai_surface"),
+            deployment=config.getoption("aoai_deployment"),
+            api_version=config.getoption("aoai_api_version"),
+            auth=config.getoption("aoai_auth"),
+            api_key=config.getoption("aoai_api_key"),
+            profile=config.getoption("aoai_profile"),
+            reasoning_deployment=config.getoption("aoai_reasoning_deployment"),
+            rate_limited_deployment=config.getoption("aoai_rate_limited_deployment"),
+            max_requests=config.getoption("aoai_max_requests"),
+            max_tokens_total=config.getoption("aoai_max_tokens_total"),
+        ),
+        select=_split(config.getoption("aoai_select")),
+        schemathesis=not config.getoption("aoai_no_schemathesis"),
+    )
+
+
+def _execute(config: pytest.Config) -> tuple[RunResult, tuple[str, ...]]:
+    from conformance.runner import execute
+
+    baseline = None
+    if config.getoption("aoai_baseline"):
+        from conformance.baseline import load_baseline
+
+        baseline = load_baseline(config.getoption("aoai_baseline"))
+    result, secrets = execute(_options(config), None, baseline)
+    known = tuple(s for s in (config.getoption("aoai_api_key"),) if s)
+    return result, tuple(secrets) + known
+
+
+def _clause_ids(config: pytest.Config) -> list[tuple[str, str]]:
+    """(clause id, title) of every clause the run decides, in catalog order."""
+    from conformance.checks import REGISTRY
+
+    checks = REGISTRY.select(_split(config.getoption("aoai_select")), ())
+    ids = [(c.id, c.clause.title) for c in checks]
+    if not config.getoption("aoai_no_schemathesis"):
+        try:
+            from conformance.schemathesis_phase import SCHEMA_CLAUSES
+        except ImportError:  # pragma: no cover - the phase ships with the package
+            SCHEMA_CLAUSES = {}
+        ids += [(c.id, c.title) for c in SCHEMA_CLAUSES.values()]
+    return ids
+
+
+def _skip(reason: str) -> None:
+    """Skip, reported at the clause (``aoai-conformance``) rather than at this file."""
+    try:
+        raise pytest.skip.Exception(reason, _use_item_location=True)
+    except TypeError:  # pragma: no cover - a pytest without item locations for skips
+        pytest.skip(reason)
+
+
+class ConformanceFailure(Exception):
+    """A clause failed on at least one surface; the message is the rendered findings."""
+
+
+class ConformanceError(Exception):
+    """The run could not be made (configuration, unreachable target): one line."""
+
+
+class ConformanceItem(pytest.Item):
+    """One contract clause, decided over every surface the run checked."""
+
+    def __init__(self, *, clause_id: str, title: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.clause_id = clause_id
+        self.title = title
+        self.add_marker("aoai_conformance")
+
+    def runtest(self) -> None:
+        run = self.config.stash[_STASH_RUN]
+        run.ensure()
+        if run.error is not None:
+            raise ConformanceError(run.error)
+        findings = run.by_clause.get(self.clause_id, [])
+        surfaces = ", ".join(run.result.surfaces) if run.result else "-"
+        if not findings:
+            _skip(f"{self.clause_id} does not apply to the surfaces checked ({surfaces})")
+        failed = [f for f in findings if f.outcome is Outcome.FAILED and not f.baselined]
+        if failed:
+            raise ConformanceFailure(self._render(failed, run.secrets))
+        inconclusive = [f for f in findings if f.outcome is Outcome.INCONCLUSIVE]
+        if inconclusive:
+            reason = "; ".join(f"{f.surface}: {f.reason}" for f in inconclusive)
+            if self.config.getoption("aoai_strict"):
+                raise ConformanceFailure(f"inconclusive (--aoai-strict): {reason}")
+            _skip(f"inconclusive: {reason}")
+        baselined = [f for f in findings if f.outcome is Outcome.FAILED and f.baselined]
+        if baselined:
+            where = ", ".join(f.surface for f in baselined)
+            pytest.xfail(f"accepted divergence (baseline) on {where}: {baselined[0].reason}")
+        if all(f.outcome is Outcome.SKIPPED for f in findings):
+            _skip("; ".join(f"{f.surface}: {f.reason}" for f in findings))
+
+    @staticmethod
+    def _render(findings: list[Finding], secrets: tuple[str, ...]) -> str:
+        from conformance.reports._redact import Redactor
+        from conformance.reports._render import finding_text
+
+        clean = Redactor(secrets)
+        return "\n\n".join(clean(finding_text(f)) for f in findings)
+
+    def repr_failure(  # type: ignore[override]
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str:
+        if isinstance(excinfo.value, (ConformanceFailure, ConformanceError)):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        # skip locations need a line number; the catalog has none, so 0 (shown as line 1)
+        return Path("aoai-conformance"), 0, f"{self.clause_id} {self.title}"
+
+
+class ConformanceCollector(pytest.Collector):
+    """The catalog as a pytest collector (``aoai-conformance::RESP-002``)."""
+
+    def collect(self) -> Iterator[ConformanceItem]:
+        for clause_id, title in _clause_ids(self.config):
+            yield ConformanceItem.from_parent(
+                self, name=clause_id, clause_id=clause_id, title=title
+            )
+
+
+# tryfirst: the items must exist before `-k`/`-m` deselection (also a modifyitems hook)
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if not _active(config):
+        return
+    config.stash[_STASH_RUN] = _Run(config)
+    collector = ConformanceCollector.from_parent(
+        session, name="aoai-conformance", nodeid="aoai-conformance"
+    )
+    # collected the way pytest collects a file, so the terminal counts and lists the items
+    config.hook.pytest_collectstart(collector=collector)
+    report = config.hook.pytest_make_collect_report(collector=collector)
+    config.hook.pytest_collectreport(report=report)
+    if report.failed:
+        raise pytest.UsageError(f"aoai-conformance: cannot build the catalog: {report.longrepr}")
+    items.extend(node for node in report.result if isinstance(node, pytest.Item))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if not _active(config) or _STASH_RUN not in config.stash:
+        return
+    run = config.stash[_STASH_RUN]
+    if run.result is None:
+        return
+    from conformance.reports import write_report
+    from conformance.reports._render import spend_line, verdict
+
+    terminalreporter.write_sep("-", "aoai-conformance")
+    terminalreporter.write_line(f"target: {run.result.target}")
+    terminalreporter.write_line(f"spend: {spend_line(run.result.spend)}")
+    terminalreporter.write_line(verdict(run.result))
+    for spec in config.getoption("aoai_report"):
+        from conformance.reports import parse_report_spec
+
+        fmt, path = parse_report_spec(spec)
+        write_report(run.result, fmt, path, secrets=run.secrets)
+        terminalreporter.write_line(f"wrote {fmt} report to {path}")
