@@ -272,11 +272,13 @@ def add_api_version(
     loaded = load_document(document, spec_id=spec_id, entry=entry)  # proves it normalises
     loaded.sha256, loaded.origin = entry.sha256, f"{found.source}:{found.location}"
     _insert(registry, entry)
+    # Diff before saving: if the previous spec cannot be loaded, nothing is registered and
+    # the same command can simply be run again once it can.
+    previous = registry.previous(entry)
+    diff = diff_specs(load_spec(previous.id, registry), loaded) if previous is not None else None
     saved = registry.save(registry_path)
     try:
         store_in_cache(entry, found.data)
     except OSError:
         pass  # the mirror or URL still has it; the cache only saves a lookup
-    previous = registry.previous(entry)
-    diff = diff_specs(load_spec(previous.id, registry), loaded) if previous is not None else None
     return Added(entry, saved, found, loaded, previous, diff)

@@ -363,3 +363,26 @@ def test_regenerate_with_the_shipped_registry_runs_the_generator(tmp_path: Path)
     assert (package / "models.py").is_file() and (tmp_path / "__init__.py").is_file()
     again = regenerate(loaded.entry, loaded, shipped_registry=True, output=tmp_path)
     assert again.startswith(f"up to date: {package}")
+
+
+def test_nothing_is_registered_when_the_previous_spec_is_unavailable(
+    registry_without: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """The new spec is in the mirror, the previous one (2024-09-01-preview) is not."""
+    import os
+
+    shared = Path(os.environ["AOAI_SPECS_MIRROR"])
+    if not (shared / SPEC_ID).is_dir():
+        pytest.skip("needs the shared mirror")
+    mirror = tmp_path / "mirror"
+    shutil.copytree(shared / SPEC_ID, mirror / SPEC_ID)
+    monkeypatch.setenv("AOAI_SPECS_MIRROR", str(mirror))
+    monkeypatch.setenv("AOAI_SPECS_CACHE", str(tmp_path / "empty-cache"))
+    before = registry_without.read_bytes()
+    code, _, err = run_cli(["specs", "add", VERSION, "--registry", str(registry_without)], capsys)
+    line = one_line_error(code, err)
+    assert line.startswith("error: spec 'azure-openai-2024-09-01-preview': no source has it")
+    assert registry_without.read_bytes() == before
