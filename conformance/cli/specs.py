@@ -234,6 +234,9 @@ def diff_cmd(
     help="Refuse the spec unless its sha256 is this (e.g. from a release note).",
 )
 @click.option(
+    "--replace", is_flag=True, help="Re-pin a version that is already registered (new sha256)."
+)
+@click.option(
     "--no-generate", is_flag=True, help="Register and diff only; skip regenerating clients."
 )
 @click.option(
@@ -248,6 +251,7 @@ def add_cmd(
     api_version: str,
     surface: str,
     expected_sha256: str | None,
+    replace: bool,
     no_generate: bool,
     output: Path | None,
     registry_path: Path | None,
@@ -270,11 +274,13 @@ def add_cmd(
         surface=surface,
         expected_sha256=expected_sha256,
         registry_path=registry_path,
+        replace=replace,
     )
     entry = added.entry
-    click.echo(
-        f"registered {entry.id} ({entry.surface}, {entry.api_version}) in {added.registry_path}"
-    )
+    verb = "re-pinned" if replace and added.replaced is not None else "registered"
+    click.echo(f"{verb} {entry.id} ({entry.surface}, {entry.api_version}) in {added.registry_path}")
+    if added.replaced is not None and added.replaced.sha256 != entry.sha256:
+        click.echo(f"  was sha256 {added.replaced.sha256}")
     click.echo(f"  sha256 {entry.sha256}  ({entry.bytes} bytes, {entry.format})")
     click.echo(f"  from {added.found.source}: {added.found.location}")
     click.echo(

@@ -78,6 +78,7 @@ class Added:
     loaded: LoadedSpec
     previous: SpecEntry | None
     diff: SpecDiff | None
+    replaced: SpecEntry | None = None  # the entry --replace overwrote
 
 
 def check_api_version(api_version: str) -> str:
@@ -222,8 +223,12 @@ def add_api_version(
     network: bool | None = None,
     base_url: str = RAW_BASE_URL,
     registry_path: Path | None = None,
+    replace: bool = False,
 ) -> Added:
-    """Register ``api_version`` (pinned by sha256), save the registry, diff against the previous."""
+    """Register ``api_version`` (pinned by sha256), save the registry, diff against the previous.
+
+    ``replace`` re-pins a version that is already registered (its entry is replaced).
+    """
     if surface != "dated":
         raise UsageError(
             f"`specs add` registers dated api-versions only (got --surface {surface}); "
@@ -236,12 +241,13 @@ def add_api_version(
         )
     spec_id = f"azure-openai-{api_version}"
     existing = registry.find_version(api_version, "dated")
-    if existing is not None or spec_id in registry.ids():
-        entry = existing or registry.get(spec_id)
+    if existing is None and spec_id in registry.ids():
+        existing = registry.get(spec_id)
+    if existing is not None and not replace:
         raise SpecError(
-            f"api-version {api_version} is already registered as '{entry.id}' (sha256 "
-            f"{entry.sha256[:12]}…); nothing to add — to re-pin it, delete that entry from "
-            f"{registry_path or registry.path} first"
+            f"api-version {api_version} is already registered as '{existing.id}' (sha256 "
+            f"{existing.sha256[:12]}…) in {registry_path or registry.path}; nothing to add — "
+            "to re-pin it, run the command again with --replace"
         )
     found = find_spec_bytes(
         api_version,
@@ -265,13 +271,20 @@ def add_api_version(
         sha256=sha256_hex(found.data),
         bytes=len(found.data),
         format=fmt,
+        # An installed package that ships this version still does (its copy is checked
+        # against the new pin like every other source).
+        package=existing.package if existing is not None else None,
         note=None
         if found.commit
         else "pinned by sha256; the upstream commit was not known when added",
     )
     loaded = load_document(document, spec_id=spec_id, entry=entry)  # proves it normalises
     loaded.sha256, loaded.origin = entry.sha256, f"{found.source}:{found.location}"
-    _insert(registry, entry)
+    if existing is not None:
+        position = registry.entries.index(existing)
+        registry.entries[position] = entry
+    else:
+        _insert(registry, entry)
     # Diff before saving: if the previous spec cannot be loaded, nothing is registered and
     # the same command can simply be run again once it can.
     previous = registry.previous(entry)
@@ -281,4 +294,4 @@ def add_api_version(
         store_in_cache(entry, found.data)
     except OSError:
         pass  # the mirror or URL still has it; the cache only saves a lookup
-    return Added(entry, saved, found, loaded, previous, diff)
+    return Added(entry, saved, found, loaded, previous, diff, existing)

@@ -108,7 +108,34 @@ def test_add_a_version_the_shipped_registry_has(capsys: pytest.CaptureFixture[st
     code, _, err = run_cli(["specs", "add", "2025-04-01-preview"], capsys)
     line = one_line_error(code, err)
     assert "already registered as 'azure-openai-2025-04-01-preview'" in line
-    assert f"delete that entry from {REGISTRY_FILE} first" in line
+    assert line.endswith(
+        f"in {REGISTRY_FILE}; nothing to add — to re-pin it, run the command again with --replace"
+    )
+
+
+@requires_mirror
+def test_replace_re_pins_a_registered_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stale pin (here: a made-up sha256) is replaced by the mirror's bytes, in place."""
+    raw = json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+    stale = "ab" * 32
+    for entry in raw["specs"]:
+        if entry["id"] == SPEC_ID:
+            entry["sha256"] = stale
+    registry = tmp_path / "registry.json"
+    registry.write_text(json.dumps(raw), encoding="utf-8")
+    ids_before = load_registry(registry).ids()
+    code, out, err = run_cli(
+        ["specs", "add", VERSION, "--replace", "--no-generate", "--registry", str(registry)], capsys
+    )
+    assert code == 0, err
+    assert out.splitlines()[:2] == [
+        f"re-pinned {SPEC_ID} (dated, {VERSION}) in {registry}",
+        f"  was sha256 {stale}",
+    ]
+    assert load_registry(registry).ids() == ids_before
+    assert load_registry(registry).get(SPEC_ID).sha256 == load_registry().get(SPEC_ID).sha256
 
 
 @requires_mirror
