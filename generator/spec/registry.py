@@ -56,7 +56,8 @@ class SpecEntry:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        return {k: v for k, v in data.items() if v is not None}
+        # ``commit`` stays even when unknown (null): its absence is information.
+        return {k: v for k, v in data.items() if v is not None or k == "commit"}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> SpecEntry:

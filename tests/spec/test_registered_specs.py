@@ -96,3 +96,10 @@ def test_datamodel_code_generator_accepts(spec_id: str, tmp_path: Path) -> None:
     )
     produced = list(out.rglob("*.py")) if out.is_dir() else [out]
     assert produced and sum(p.stat().st_size for p in produced) > 10_000
+
+
+def test_registry_save_round_trips_byte_for_byte(tmp_path: Path) -> None:
+    from specs import REGISTRY_FILE
+
+    target = REGISTRY.save(tmp_path / "registry.json")
+    assert target.read_bytes() == REGISTRY_FILE.read_bytes()
