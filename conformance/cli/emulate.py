@@ -137,6 +137,7 @@ def emulate(
     import uvicorn
 
     app = create_app(config)
+    app.state.emulator.warm_up()
     shown = f"[{host}]" if ":" in host else host
     click.echo(banner(config, f"http://{shown}:{port}"))
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

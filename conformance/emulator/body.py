@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from conformance.emulator.errors import ApiError
 
@@ -53,7 +53,12 @@ async def read_json_object(request: Request, *, max_bytes: int, max_depth: int) 
         )
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    receive = request.receive
+    while True:  # read from the ASGI channel directly: the limit holds while reading
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > max_bytes:
             raise _bad(
@@ -62,7 +67,9 @@ async def read_json_object(request: Request, *, max_bytes: int, max_depth: int) 
                 413,
             )
         chunks.append(chunk)
-    raw = b"".join(chunks)
+        if not message.get("more_body", False):
+            break
+    raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if not raw:
         raise _bad("the request body is empty; send a JSON object")
     try:
