@@ -352,3 +352,21 @@ def test_azure_ai_inference_routes_by_model_deployment_header(url: str, recorder
     assert caught.value.status_code == 404
     assert recorder.seen[-1]["headers"]["azureml-model-deployment"] == "no-such"
     client.close()
+
+
+# ---------------------------------------------------------------- v1 Responses API and models
+def test_v1_responses_and_models(url: str) -> None:
+    client = v1_client(url)
+    response = client.responses.create(model="gpt-4o-mini", input="This is a test")
+    assert response.status == "completed" and response.output_text
+    usage = response.usage
+    assert usage is not None and usage.total_tokens == usage.input_tokens + usage.output_tokens
+    cut = client.responses.create(
+        model="gpt-5.1-mini",
+        input=[{"role": "user", "content": [{"type": "input_text", "text": "hi"}]}],
+        instructions="be brief",
+        max_output_tokens=16,
+    )
+    assert cut.status == "incomplete" and cut.incomplete_details is not None
+    assert cut.usage is not None and cut.usage.output_tokens == 16
+    assert [m.id for m in client.models.list()] == [d.name for d in DEPLOYMENTS]
