@@ -626,8 +626,11 @@ def _planned_cases(ctx: RunContext, spec_id: str) -> list[tuple[Any, OperationPl
             version = ctx.api_version or _spec_version(spec_id)
             if version:
                 fixed["query"] = {"api-version": version}
+        anchor = _anchor(operation, plan, ctx, fixed)
+        if anchor is not None:
+            out.append((anchor, plan, False))
         for mode, count, negative in (
-            (GenerationMode.POSITIVE, plan.positive, False),
+            (GenerationMode.POSITIVE, plan.positive - (anchor is not None), False),
             (GenerationMode.NEGATIVE, plan.negative, True),
         ):
             key = (
@@ -652,6 +655,29 @@ def _planned_cases(ctx: RunContext, spec_id: str) -> list[tuple[Any, OperationPl
                     _CASES[key] = cached
             out += [(case, plan, negative) for case in cached]
     return out[:MAX_PHASE_REQUESTS]
+
+
+def _anchor(
+    operation: Any, plan: OperationPlan, ctx: RunContext, fixed: dict[str, Any]
+) -> Any | None:
+    """One plain, valid request per operation with a body, so that a conforming server's
+    success response is always among those validated (generated bodies are often refused
+    for reasons of their own, e.g. a random tool_choice)."""
+    if plan.kind == "none" or plan.positive < 1:
+        return None
+    hello = "Say hello."
+    body: dict[str, Any]
+    if plan.kind == "chat":
+        body = {"messages": [{"role": "user", "content": hello}]}
+    else:
+        body = {"input": hello}
+    case = operation.Case(
+        path_parameters=dict(fixed.get("path_parameters", {})),
+        query=dict(fixed.get("query", {})),
+        body=body,
+        media_type="application/json",
+    )
+    return case if _prepare(case, plan, ctx, negative=False) else None
 
 
 def _spec_version(spec_id: str) -> str | None:

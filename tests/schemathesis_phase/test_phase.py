@@ -150,11 +150,31 @@ def test_undocumented_content_type_is_schema_003(emulator_app: Any) -> None:
     assert failed["SCHEMA-003"].observed.startswith("text/plain")
 
 
-def test_accepting_invalid_requests_is_schema_004() -> None:
-    app = create_app(EmulatorConfig(validate_requests=False))
-    failed = _failed(run_schemathesis_phase(make_ctx(app, "dated")))
-    assert "SCHEMA-004" in failed
+def test_accepting_invalid_requests_is_schema_004(emulator_app: Any) -> None:
+    """A gateway that answers every rejected request with a (valid) completion."""
+    from starlette.testclient import TestClient
+
+    with TestClient(emulator_app) as client:
+        good = client.post(
+            "/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21",
+            headers={"api-key": DEFAULT_API_KEY},
+            json={"messages": [{"role": "user", "content": "hi"}], "max_tokens": 4},
+        )
+    assert good.status_code == 200
+
+    def swallow_errors(
+        record: dict[str, Any], status: int, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        if 400 <= status < 500:
+            return 200, {"content-type": "application/json"}, good.content
+        return status, headers, body
+
+    failed = _failed(
+        run_schemathesis_phase(make_ctx(Recorder(emulator_app, swallow_errors), "dated"))
+    )
+    assert set(failed) == {"SCHEMA-004"}, [(f.clause_id, f.reason) for f in failed.values()]
     assert failed["SCHEMA-004"].expected == "a 4xx rejection of schema-invalid input"
+    assert failed["SCHEMA-004"].observed == "200"
 
 
 def _errors_as_500(
