@@ -5,10 +5,11 @@ target's base URL, the deployment and api-version, the auth headers (never print
 budget and the spend, and a small per-surface cache so that several clauses can share one
 request (a basic completion feeds RESP-001..003 and the shape clauses).
 
-Every request goes through :meth:`RunContext.send`, which enforces the budget, honours
-``Retry-After`` on an unexpected 429, counts tokens, and turns infrastructure failures
-(timeouts, connection errors, unexpected 5xx) into :class:`InfrastructureError` so the
-runner reports the clause as *inconclusive*, never as passed or failed.
+Every request goes through :meth:`RunContext.send`, which enforces the budget, retries
+with back-off (honouring ``Retry-After``; :mod:`conformance.http_policy`), counts tokens,
+and turns infrastructure failures (timeouts, connection errors, unexpected 5xx) into
+:class:`InfrastructureError` so the runner reports the clause as *inconclusive*, never as
+passed or failed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from conformance.http_policy import RETRY_STATUSES, TransportPolicy, describe_transport_error
 from conformance.model import Spend, SurfaceName
 
 __all__ = [
@@ -37,6 +39,7 @@ T = TypeVar("T")
 
 # A live target's Retry-After is honoured up to this many seconds before the clause is
 # declared inconclusive (seed 004 §429 Too Many Requests: requests "need to be paced").
+# (The schemathesis phase reads it; RunContext.send uses TransportPolicy.retry.)
 MAX_RETRY_AFTER_S = 20.0
 
 
@@ -191,6 +194,8 @@ class RunContext:
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     exchanges: list[Exchange] = field(default_factory=list, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    # retries, back-off and the circuit breaker (shared by a live target's surfaces)
+    transport: TransportPolicy = field(default_factory=TransportPolicy, repr=False)
 
     # -- URLs -------------------------------------------------------------------------
 
@@ -238,6 +243,12 @@ class RunContext:
     ) -> Exchange:
         """Send one request within the budget; raise on infrastructure failure.
 
+        Retries (each one a request of the budget) follow :mod:`conformance.http_policy`:
+        connection failures, 429 and 500/502/503/504 are retried with capped, jittered
+        exponential back-off or the target's Retry-After; read timeouts and dropped
+        connections are not. After a few consecutive failed requests the breaker opens
+        and the target is not contacted again.
+
         ``params=None`` uses the surface's default query (api-version); pass ``{}`` to send
         none. ``expect_status`` lists statuses the clause expects (a 5xx or 429 listed
         there is returned, not treated as infrastructure).
@@ -245,16 +256,23 @@ class RunContext:
         query = self.default_params() if params is None else dict(params)
         sent_headers: dict[str, str] = {}
         if auth:
+            # read per request: an Entra mapping hands out a token refreshed before expiry
             sent_headers.update(self.auth_headers)
         if json_body is not None:
             sent_headers["content-type"] = "application/json"
         sent_headers.update(headers or {})
         url = httpx.URL(self.base_url + path, params=query)
-        attempts = 0
+        policy, breaker = self.transport.retry, self.transport.breaker
+        if breaker.open:
+            # a target that already failed several requests in a row is not asked again
+            raise InfrastructureError(
+                f"not sent: the target failed {breaker.failures} requests in a row "
+                f"(last: {breaker.reason})"
+            )
+        retry = 0
         while True:
             self.budget.check()
             self.budget.spend.requests += 1
-            attempts += 1
             started = time.perf_counter()
             try:
                 # the client carries the timeout (starlette's TestClient takes none per call)
@@ -265,14 +283,20 @@ class RunContext:
                     content=None if json_body is None else json.dumps(json_body),
                 )
                 text = response.text
-            except _TIMEOUTS as exc:
-                raise InfrastructureError(
-                    f"timeout after {self.timeout_s:g}s: {method} {path}"
-                ) from exc
-            except _TRANSPORT_ERRORS as exc:
-                raise InfrastructureError(
-                    f"connection error on {method} {path}: {type(exc).__name__}"
-                ) from exc
+            except (*_TIMEOUTS, *_TRANSPORT_ERRORS) as exc:
+                reason, retryable = describe_transport_error(exc, url.host or self.base_url)
+                if isinstance(exc, _TIMEOUTS) and "ConnectTimeout" not in type(exc).__name__:
+                    reason = f"timeout after {self.timeout_s:g}s ({reason})"
+                else:
+                    reason = f"connection error: {reason}"
+                wait = policy.delay(retry + 1, None) if retryable else None
+                if wait is not None:
+                    retry += 1
+                    self._pause(wait)
+                    continue
+                breaker.failure(reason)
+                # from None: the httpx exception chain could carry the request's headers
+                raise InfrastructureError(f"{reason}: {method} {path}") from None
             exchange = Exchange(
                 method=method,
                 url=str(url),
@@ -285,20 +309,36 @@ class RunContext:
             )
             self.exchanges.append(exchange)
             self._count_tokens(exchange)
-            if exchange.status == 429 and 429 not in expect_status and retry_on_429:
-                wait = retry_after_seconds(exchange.headers)
-                if attempts == 1 and wait is not None and wait <= MAX_RETRY_AFTER_S:
-                    self.sleep(wait)
-                    continue
-                raise InfrastructureError(
-                    f"rate limited (429) on {method} {path}; Retry-After "
-                    f"{'absent' if wait is None else f'{wait:g}s'}: try again later"
+            infra = exchange.status not in expect_status and (
+                exchange.status >= 500 or (exchange.status == 429 and retry_on_429)
+            )
+            if not infra:
+                breaker.success()
+                return exchange
+            wait_hint = retry_after_seconds(exchange.headers)
+            wait = policy.delay(retry + 1, wait_hint) if exchange.status in RETRY_STATUSES else None
+            if wait is not None:
+                retry += 1
+                self._pause(wait)
+                continue
+            if exchange.status == 429:
+                reason = (
+                    f"rate limited (429) on {method} {path} after {retry + 1} attempt(s); "
+                    f"Retry-After {'absent' if wait_hint is None else f'{wait_hint:g}s'}: "
+                    "try again later"
                 )
-            if exchange.status >= 500 and exchange.status not in expect_status:
-                raise InfrastructureError(
-                    f"server error {exchange.status} on {method} {path} (not a contract answer)"
+            else:
+                reason = (
+                    f"server error {exchange.status} on {method} {path} after {retry + 1} "
+                    "attempt(s) (not a contract answer)"
                 )
-            return exchange
+            breaker.failure(reason)
+            raise InfrastructureError(reason)
+
+    def _pause(self, seconds: float) -> None:
+        self.transport.retries += 1
+        self.transport.waited_s += seconds
+        self.sleep(seconds)
 
     def _count_tokens(self, exchange: Exchange) -> None:
         if exchange.status != 200:

@@ -3,17 +3,30 @@
 api keys, ``Authorization`` values and bearer tokens become ``***`` (DESIGN "Secrets never
 leak"). Redaction is by header name (api-key, authorization, ocp-apim-subscription-key)
 and by value (every secret the run knows is replaced wherever it appears).
+
+:func:`redact_logging` extends this to log records: while a run lasts, every record any
+logger creates (httpx, httpcore, azure-identity, ours) has its message redacted before a
+handler sees it, whatever the log level.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["MASK", "SECRET_HEADERS", "redact_text", "redact_headers", "curl_command"]
+__all__ = [
+    "MASK",
+    "SECRET_HEADERS",
+    "redact_text",
+    "redact_headers",
+    "curl_command",
+    "redact_logging",
+]
 
 MASK = "***"
 SECRET_HEADERS = frozenset({"api-key", "authorization", "ocp-apim-subscription-key", "x-api-key"})
@@ -58,3 +71,26 @@ def curl_command(
         data = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
         parts += ["-d", shlex.quote(redact_text(data, secrets))]
     return " ".join(parts)
+
+
+@contextlib.contextmanager
+def redact_logging(secrets: Callable[[], Iterable[str]]) -> Iterator[None]:
+    """Redact every log record created inside the block (``secrets()`` is read per record,
+    so tokens refreshed during the run are covered)."""
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is logging's problem
+            return record
+        record.msg = redact_text(message, secrets())
+        record.args = None
+        return record
+
+    logging.setLogRecordFactory(factory)
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(previous)

@@ -28,8 +28,8 @@ from conformance.checks._common import basic_chat
 from conformance.checks.registry import Verdict
 from conformance.context import BudgetExhausted, InfrastructureError, RunContext
 from conformance.model import Finding, Outcome, RunResult
-from conformance.redact import curl_command, redact_text
-from conformance.targets import Target, TargetOptions, open_target
+from conformance.redact import curl_command, redact_logging, redact_text
+from conformance.targets import Target, TargetOptions, TargetUnreachable, open_target
 
 __all__ = [
     "RunOptions",
@@ -38,6 +38,7 @@ __all__ = [
     "execute",
     "run_target",
     "schemathesis_available",
+    "unreachable_result",
 ]
 
 
@@ -84,15 +85,45 @@ def execute(
 ) -> tuple[RunResult, tuple[str, ...]]:
     """:func:`run_suite` plus the run's secrets (for redacting report files)."""
     checks = REGISTRY.select(options.select, options.deselect)
-    with open_target(options.target) as target:
-        result = run_target(
-            target,
-            checks,
-            progress=progress,
-            schemathesis=options.schemathesis,
-            baseline=baseline,
+    known = tuple(s for s in (options.target.api_key,) if s)
+    # log records of httpx/httpcore/ours pass through redaction while the run lasts
+    with redact_logging(lambda: known), open_target(options.target) as target:
+        with redact_logging(target.all_secrets):
+            result = run_target(
+                target,
+                checks,
+                progress=progress,
+                schemathesis=options.schemathesis,
+                baseline=baseline,
+            )
+        return result, target.all_secrets()
+
+
+def unreachable_result(options: RunOptions, error: TargetUnreachable) -> RunResult:
+    """The report of a run whose target never answered: every clause inconclusive (exit 3)."""
+    checks = REGISTRY.select(options.select, options.deselect)
+    surface = options.target.surface
+    result = RunResult(
+        target=options.target.target or "(target from the environment)",
+        surfaces=[],
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        notes=[f"unreachable: {error}"],
+    )
+    for check in checks:
+        clause = check.clause
+        result.findings.append(
+            Finding(
+                clause_id=clause.id,
+                title=clause.title,
+                outcome=Outcome.INCONCLUSIVE,
+                severity=clause.severity,
+                surface=surface,
+                source=clause.source,
+                reason=f"infrastructure: {error}",
+                target=result.target,
+            )
         )
-        return result, target.secrets
+    return result
 
 
 def run_target(
@@ -129,6 +160,12 @@ def run_target(
             for check in surface_checks:
                 emit(_run_check(ctx, check, target, not_served))
             if schemathesis and schemathesis_available():
+                if ctx.transport.breaker.open:
+                    result.notes.append(
+                        f"{ctx.surface}: schemathesis phase not run: the target is failing "
+                        f"({ctx.transport.breaker.reason})"
+                    )
+                    continue
                 for finding in _schemathesis(ctx, result):
                     emit(finding)
     except KeyboardInterrupt:
@@ -138,6 +175,19 @@ def run_target(
         result.notes.append(
             "schemathesis phase not run: conformance.schemathesis_phase is not installed"
         )
+    transport = target.transport
+    if transport.retries:
+        result.notes.append(
+            f"network: {transport.retries} retries (each counted as a request), "
+            f"{transport.waited_s:.1f}s of back-off"
+        )
+    if transport.breaker.open:
+        result.notes.append(
+            f"network: stopped contacting the target after {transport.breaker.failures} "
+            f"failed requests in a row (last: {transport.breaker.reason}); the clauses after "
+            "that are inconclusive"
+        )
+    result.notes = [redact_text(n, target.all_secrets()) for n in result.notes]
     result.duration_s = round(time.perf_counter() - started, 3)
     if baseline is not None:
         baseline.apply(result)
@@ -219,7 +269,7 @@ def _call(func: Callable[[RunContext], Verdict], ctx: RunContext) -> Verdict:
 
 
 def _finding(ctx: RunContext, check: Check, verdict: Verdict, target: Target) -> Finding:
-    secrets = target.secrets + ctx.secrets
+    secrets = target.all_secrets() + ctx.secrets
     reproduction = ""
     if verdict.exchange is not None and verdict.outcome is not Outcome.SKIPPED:
         ex = verdict.exchange

@@ -13,7 +13,7 @@ variables) into one :class:`~conformance.context.RunContext` per surface to chec
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +21,9 @@ from typing import Any
 import httpx
 
 from conformance.context import Budget, InfrastructureError, RunContext
+from conformance.http_auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider, default_credential
+from conformance.http_policy import RetryPolicy, TransportPolicy
+from conformance.http_tls import tls_settings
 from conformance.profiles import Profile, load_profile
 from generator.errors import AoaiError, UsageError
 from generator.spec.registry import Registry, load_registry
@@ -35,8 +38,6 @@ __all__ = [
     "EMULATOR_BASE_URL",
 ]
 
-# seed 000 §Authentication / seed 001: tokens for https://cognitiveservices.azure.com
-ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
 EMULATOR_BASE_URL = "http://testserver"
 SURFACE_CHOICES = ("auto", "dated", "v1", "foundry")
 AUTH_CHOICES = ("api-key", "entra", "none")
@@ -68,6 +69,13 @@ class TargetOptions:
     env: dict[str, str] | None = None  # defaults to os.environ (tests pass their own)
     # embedded emulator only: wrap its ASGI app (tests use it to break extra clauses)
     wrap_app: Callable[[Any], Any] | None = field(default=None, repr=False)
+    # live targets: TLS trust (--ca-bundle / SSL_CERT_FILE / REQUESTS_CA_BUNDLE) or --insecure
+    ca_bundle: str | None = None
+    insecure: bool = False
+    # --auth entra: a TokenCredential (default: azure-identity's DefaultAzureCredential)
+    credential: Any = field(default=None, repr=False)
+    # retries and back-off (default: conformance.http_policy.RetryPolicy())
+    retry: RetryPolicy | None = None
 
 
 @dataclass
@@ -79,6 +87,13 @@ class Target:
     profile: Profile | None
     notes: list[str] = field(default_factory=list)
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    transport: TransportPolicy = field(default_factory=TransportPolicy, repr=False)
+    token_provider: EntraTokenProvider | None = field(default=None, repr=False)
+
+    def all_secrets(self) -> tuple[str, ...]:
+        """Every credential of the run so far, refreshed Entra tokens included."""
+        issued = tuple(self.token_provider.issued) if self.token_provider is not None else ()
+        return tuple(dict.fromkeys(self.secrets + issued))
 
 
 def split_target_url(url: str) -> tuple[str, str | None, str]:
@@ -123,8 +138,8 @@ def _spec_ids(registry: Registry, surface: str, api_version: str | None) -> dict
 
 def _credentials(
     opts: TargetOptions, env: dict[str, str]
-) -> tuple[dict[str, str], str | None, str]:
-    """(auth headers, bearer token, auth mode) for a live target."""
+) -> tuple[Mapping[str, str], EntraTokenProvider | None, str]:
+    """(auth headers, Entra token provider, auth mode) for a live target."""
     key = opts.api_key or env.get("AZURE_OPENAI_API_KEY") or env.get("OPENAI_API_KEY")
     mode = opts.auth or ("api-key" if key else None)
     if mode is None:
@@ -140,23 +155,14 @@ def _credentials(
                 "--auth api-key needs a key: pass --api-key KEY or set AZURE_OPENAI_API_KEY"
             )
         return {"api-key": key}, None, mode
-    token = _entra_token()
-    return {"authorization": f"Bearer {token}"}, token, mode
+    provider = EntraTokenProvider(opts.credential or _entra_credential(), ENTRA_SCOPE)
+    provider.token()  # fail now (exit 2) when no credential source works
+    return BearerHeaders(provider), provider, mode
 
 
-def _entra_token() -> str:
-    try:
-        from azure.identity import DefaultAzureCredential
-    except ImportError:  # pragma: no cover - a declared dependency
-        raise UsageError("--auth entra needs azure-identity: pip install azure-identity") from None
-    try:
-        return DefaultAzureCredential().get_token(ENTRA_SCOPE).token
-    except Exception as exc:  # noqa: BLE001 - azure-identity raises many types
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(
-            f"--auth entra could not get a token for {ENTRA_SCOPE} ({first[:160]}); "
-            "sign in with `az login` or configure a managed identity"
-        ) from None
+def _entra_credential() -> Any:
+    """The TokenCredential of ``--auth entra`` (tests replace it; nothing else does)."""
+    return default_credential()
 
 
 def _probe(ctx: RunContext, surface: str) -> bool:
@@ -192,6 +198,9 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
         raise UsageError("--max-requests must be at least 1")
     if opts.max_tokens_total is not None and opts.max_tokens_total < 1:
         raise UsageError("--max-tokens-total must be at least 1")
+    if not opts.timeout_s > 0:
+        raise UsageError("--timeout must be a positive number of seconds, e.g. --timeout 30")
+    transport = TransportPolicy(retry=opts.retry or RetryPolicy())
     profile = load_profile(opts.profile) if opts.profile else None
     registry = load_registry()
     versions = _latest_versions(registry)
@@ -208,15 +217,21 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
     if url is None:
         if opts.faults and opts.target is not None:
             raise UsageError("--fault only applies to the embedded emulator; drop --target")
+        if opts.ca_bundle or opts.insecure:
+            raise UsageError(
+                "--ca-bundle/--insecure only apply to a live https target; pass --target URL"
+            )
         with _emulator_target(
-            opts, profile, registry, versions, api_version, explicit, budget
+            opts, profile, registry, versions, api_version, explicit, budget, transport
         ) as t:
             yield t
         return
     if opts.faults:
         raise UsageError("--fault only applies to the embedded emulator; drop --target")
     base, hinted, prefix = split_target_url(url)
-    headers, bearer, _mode = _credentials(opts, env)
+    tls = tls_settings(opts.ca_bundle or None, opts.insecure, env)
+    headers, provider, _mode = _credentials(opts, env)
+    bearer = provider.token() if provider is not None else None
     deployment = opts.deployment or (profile.deployment if profile else None)
     if deployment is None:
         raise UsageError(
@@ -227,8 +242,11 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
         for v in (opts.api_key, env.get("AZURE_OPENAI_API_KEY"), env.get("OPENAI_API_KEY"), bearer)
         if v
     )
-    client = httpx.Client(follow_redirects=False, timeout=opts.timeout_s)
+    # verification on unless --insecure (which the CLI announces and the report records)
+    client = httpx.Client(follow_redirects=False, timeout=opts.timeout_s, verify=tls.verify)
     notes = [f"target {base} (from {source})"]
+    if base.startswith("https:") or tls.insecure:
+        notes.append(tls.description)
     try:
 
         def make(surface: str, foundry_prefix: str = prefix) -> RunContext:
@@ -252,6 +270,7 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
                 secrets=secrets,
                 timeout_s=opts.timeout_s,
                 token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
+                transport=transport,
             )
 
         def foundry_served() -> bool:
@@ -285,7 +304,7 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
                 )
             notes.append(f"surfaces detected: {', '.join(surfaces)}")
         contexts = [make(s, prefix) for s in surfaces]
-        yield Target(base, contexts, budget, False, profile, notes, secrets)
+        yield Target(base, contexts, budget, False, profile, notes, secrets, transport, provider)
     finally:
         client.close()
 
@@ -316,6 +335,7 @@ def _emulator_target(
     api_version: str | None,
     explicit: bool,
     budget: Budget,
+    transport: TransportPolicy,
 ) -> Iterator[Target]:
     from starlette.testclient import TestClient
 
@@ -378,6 +398,7 @@ def _emulator_target(
             api_version_explicit=explicit,
             secrets=tuple(s for s in secrets if s),
             token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
+            transport=transport,
         )
 
     label = "emulator (in process)"
@@ -392,6 +413,7 @@ def _emulator_target(
             profile,
             notes,
             tuple(s for s in secrets if s),
+            transport,
         )
     finally:
         client.close()

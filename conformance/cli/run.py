@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 
 import click
 
+from conformance.http_tls import INSECURE_WARNING
 from conformance.model import Finding, Outcome, RunResult
-from conformance.runner import RunOptions, execute
-from conformance.targets import AUTH_CHOICES, SURFACE_CHOICES, TargetOptions
+from conformance.runner import RunOptions, execute, unreachable_result
+from conformance.targets import AUTH_CHOICES, SURFACE_CHOICES, TargetOptions, TargetUnreachable
 from generator.errors import UsageError
 
 __all__ = ["run"]
@@ -132,6 +134,17 @@ class _PlainReporter:
 @click.option("--max-tokens-total", type=int, help="Token budget (prompt + completion) of the run.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
 @click.option(
+    "--ca-bundle",
+    metavar="PATH",
+    help="PEM file of CAs to trust for an https target (default: SSL_CERT_FILE, then "
+    "REQUESTS_CA_BUNDLE, then certifi's bundle).",
+)
+@click.option(
+    "--insecure",
+    is_flag=True,
+    help="Do NOT verify the target's TLS certificate (prints a warning; recorded in reports).",
+)
+@click.option(
     "--fault",
     "faults",
     multiple=True,
@@ -161,6 +174,21 @@ def run(**kw: Any) -> None:
           --surface dated --report junit:conformance.xml
       aoai-conformance run --target https://gw.example.edu --profile seed-003
     """
+    if kw["force_emulator"] and kw["target"]:
+        raise UsageError("--emulator and --target contradict each other; drop one")
+    if kw["insecure"] and kw["ca_bundle"]:
+        raise UsageError("--insecure and --ca-bundle contradict each other; drop one")
+    live = kw["target"] or (
+        not kw["force_emulator"]
+        and any(os.environ.get(n) for n in ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL"))
+    )
+    if (kw["insecure"] or kw["ca_bundle"]) and not live:
+        raise UsageError(
+            "--ca-bundle/--insecure only apply to a live https target; pass --target URL"
+        )
+    if kw["insecure"]:
+        # never a silent disable: say it loudly, before any request (reports record it too)
+        click.echo(INSECURE_WARNING, err=True)
     reports = list(kw["reports"])
     parsed_reports: list[tuple[str, Path]] = []
     if reports:
@@ -196,6 +224,8 @@ def run(**kw: Any) -> None:
             timeout_s=kw["timeout"],
             faults=tuple(kw["faults"]),
             emulator=kw["force_emulator"],
+            ca_bundle=kw["ca_bundle"],
+            insecure=kw["insecure"],
         ),
         select=_split(kw["select"]),
         deselect=_split(kw["deselect"]),
@@ -209,12 +239,13 @@ def run(**kw: Any) -> None:
         progress = ConsoleReporter(verbose=kw["verbose"], secrets=known)
     else:
         progress = _PlainReporter(kw["verbose"])
-    result, secrets = execute(options, progress, baseline)
-    for fmt, path in parsed_reports:
-        from conformance.reports import write_report
-
-        write_report(result, fmt, path, secrets=secrets + known)
-        click.echo(f"wrote {fmt} report to {path}", err=True)
+    try:
+        result, secrets = execute(options, progress, baseline)
+    except TargetUnreachable as exc:
+        # nothing was checked, but the reports still say what was tried and why it failed
+        _write_reports(unreachable_result(options, exc), parsed_reports, known)
+        raise
+    _write_reports(result, parsed_reports, secrets + known)
     if kw["update_baseline"]:
         from conformance.baseline import load_baseline, write_baseline
 
@@ -224,3 +255,13 @@ def run(**kw: Any) -> None:
     if result.interrupted:
         raise click.exceptions.Exit(130)
     raise click.exceptions.Exit(result.exit_code())
+
+
+def _write_reports(
+    result: RunResult, reports: list[tuple[str, Path]], secrets: tuple[str, ...]
+) -> None:
+    for fmt, path in reports:
+        from conformance.reports import write_report
+
+        write_report(result, fmt, path, secrets=secrets)
+        click.echo(f"wrote {fmt} report to {path}", err=True)

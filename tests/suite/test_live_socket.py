@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -103,7 +104,13 @@ def test_entra_auth_sends_a_bearer_and_checks_auth_004(
 
     token = mint_token(DEFAULT_JWT_SECRET)
     # DefaultAzureCredential would reach Entra ID; the emulator accepts its own tokens
-    monkeypatch.setattr(targets, "_entra_token", lambda: token)
+    from azure.core.credentials import AccessToken
+
+    class Static:
+        def get_token(self, *scopes: str, **kw: object) -> AccessToken:
+            return AccessToken(token, int(time.time()) + 3600)
+
+    monkeypatch.setattr(targets, "_entra_credential", Static)
     report = tmp_path / "e.json"
     code = main(
         [
