@@ -164,6 +164,7 @@ def complete(
         limit = body.get("max_tokens")
     if ignore_max_tokens:
         limit = None
+    limit = None if limit is None else int(limit)
     fmt = body.get("response_format") or {}
     fmt_type = fmt.get("type") if isinstance(fmt, dict) else None
     base = _digest(
@@ -200,10 +201,14 @@ def complete(
         count = len(text.split())  # == len(pieces(text)), without the regex
         finish = "stop"
         if limit is not None and count + hidden > limit:
-            text = "".join(pieces(text)[: max(0, int(limit) - hidden)])
+            text = "".join(pieces(text)[: max(0, limit - hidden)])
             count = len(text.split())
             finish = "length"
         content = text.lstrip()
-        used = min(count + hidden, int(limit)) if finish == "length" else count + hidden
+        used = (
+            min(count + hidden, limit)
+            if limit is not None and finish == "length"
+            else count + hidden
+        )
         choices.append(Choice(index, content, finish, used))
     return Completion(choices, prompt_tokens(messages), hidden * n if reasoning else None)

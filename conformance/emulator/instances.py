@@ -62,7 +62,8 @@ def _number(schema: dict[str, Any], rng: random.Random, integer: bool) -> int | 
             if value < low:
                 value += multiple
         return value
-    return round(low + (high - low) * rng.random(), 2) if high >= low else low
+    value_f: float = round(low + (high - low) * rng.random(), 2) if high >= low else low
+    return value_f
 
 
 def _string(schema: dict[str, Any], rng: random.Random) -> str:

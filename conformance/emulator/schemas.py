@@ -59,7 +59,8 @@ def schema_of(spec_id: str, name: str) -> dict[str, Any]:
     schemas = _components(spec_id)["schemas"]
     if name not in schemas:
         raise SchemaError(f"spec {spec_id!r} has no schema {name!r}")
-    return schemas[name]
+    schema: dict[str, Any] = schemas[name]
+    return schema
 
 
 @lru_cache(maxsize=64)

@@ -14,6 +14,7 @@ import hmac
 import json
 import time
 import uuid
+from typing import Any
 
 __all__ = ["AUDIENCE", "mint_token", "verify_token", "TokenError"]
 
@@ -68,7 +69,9 @@ def mint_token(
     return f"{header}.{payload}.{_sign(secret, signing_input)}"
 
 
-def verify_token(token: str, secret: str, *, audience: str = AUDIENCE, leeway: int = 0) -> dict:
+def verify_token(
+    token: str, secret: str, *, audience: str = AUDIENCE, leeway: int = 0
+) -> dict[str, Any]:
     """The token's claims, or :class:`TokenError` saying what is wrong with it."""
     parts = token.split(".")
     if len(parts) != 3:
@@ -92,4 +95,5 @@ def verify_token(token: str, secret: str, *, audience: str = AUDIENCE, leeway: i
     exp = claims.get("exp")
     if not isinstance(exp, int | float) or exp + leeway < time.time():
         raise TokenError("the bearer token is expired")
-    return claims
+    result: dict[str, Any] = claims
+    return result
