@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import click
 
 from conformance.emulator import (
@@ -136,8 +138,31 @@ def emulate(
     )
     import uvicorn
 
+    sock = _bind(host, port)
     app = create_app(config)
     app.state.emulator.warm_up()
     shown = f"[{host}]" if ":" in host else host
-    click.echo(banner(config, f"http://{shown}:{port}"))
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    click.echo(banner(config, f"http://{shown}:{sock.getsockname()[1]}"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    )
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind first, so that a taken port is a one-line usage error (exit 2), not a log."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port or --host"
+        ) from None
+    sock.listen(2048)
+    return sock

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -394,7 +395,7 @@ class Emulator:
         found = first_error(validator(surface.spec_id, schema or surface.request_schema), body)
         if found is None:
             return
-        where, why = found
+        where, why = _sharpen(body, *found)
         if surface.name == "gateway":
             raise _gateway_bad_request()
         if surface.name == "foundry":
@@ -645,6 +646,33 @@ def _limits(deployment: Deployment) -> str:
     return " and ".join(parts) + f" per {deployment.window_seconds:g} s"
 
 
+# Roles a chat message may have across the registered specs (the request schemas' oneOf
+# members, discriminated by role).
+_ROLES = ("system", "developer", "user", "assistant", "tool", "function")
+_MESSAGE = re.compile(r"^messages\[(\d+)\]$")
+
+
+def _sharpen(body: dict[str, Any], where: str, why: str) -> tuple[str, str]:
+    """Point a vague "not valid under any of the schemas" at the field that is wrong.
+
+    A message matches one member of a oneOf chosen by its ``role``; when the role itself
+    is unknown, the validator can only say that no member matched: name the role instead.
+    """
+    match = _MESSAGE.match(where)
+    if match is None:
+        return where, why
+    messages = body.get("messages")
+    message = messages[int(match.group(1))] if isinstance(messages, list) else None
+    if isinstance(message, dict):
+        role = message.get("role")
+        if role not in _ROLES:
+            shown = json.dumps(role)[:40]
+            return f"{where}.role", f"{shown} is not one of {', '.join(_ROLES)}"
+        if "content" not in message and role in ("system", "user", "developer", "tool"):
+            return f"{where}.content", f"a {role} message needs 'content'"
+    return where, why
+
+
 def _value_at(body: Any, where: str) -> Any:
     node = body
     for part in re.findall(r"[^.\[\]]+", where):
@@ -671,8 +699,6 @@ def _unprocessable(where: str, value: Any, message: str) -> ApiError:
 
 
 def _short_json(value: Any) -> str:
-    import json
-
     text = json.dumps(value, default=str)
     return text if len(text) <= 200 else text[:197] + "..."
 

@@ -217,7 +217,8 @@ def test_content_filter_error_shape(client: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"messages": [{"role": "pirate", "content": "x"}]}, "messages[0]"),
+        ({"messages": [{"role": "pirate", "content": "x"}]}, "messages[0].role"),
+        ({"messages": [ASK[0], {"role": "user"}]}, "messages[1].content"),
         ({"messages": ASK, "temperature": "hot"}, "temperature"),
         ({"messages": ASK, "n": "two"}, "n"),
         ({"messages": ASK, "stream": "yes"}, "stream"),

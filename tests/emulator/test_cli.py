@@ -38,6 +38,16 @@ def test_bad_options_are_one_line_exit_2(capsys) -> None:  # type: ignore[no-unt
     assert main(["emulate", "--profile", "nope"]) == 2
 
 
+def test_taken_port_is_a_usage_error(capsys) -> None:  # type: ignore[no-untyped-def]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert main(["emulate", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}") and err.count("\n") == 1
+
+
 def test_parse_deployment() -> None:
     d = parse_deployment("o4:reasoning:rpm=60:tpm=1000:window=2")
     assert (d.name, d.kind, d.rpm, d.tpm, d.window_seconds) == ("o4", "reasoning", 60, 1000, 2.0)

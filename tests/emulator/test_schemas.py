@@ -176,3 +176,41 @@ def test_foundry_errors(client: httpx.Client) -> None:
     assert [e.status_code for e in errors] == [422, 401, 404, 400]
     for error in errors:
         valid(FOUNDRY, "Azure.Core.Foundations.ErrorResponse", error.json())
+
+
+def test_every_error_status_validates_on_every_surface() -> None:
+    small = client_for(EmulatorConfig(max_body_bytes=200))
+    big = b'{"messages": [{"role": "user", "content": "' + b"x" * 400 + b'"}]}'
+    text = {**H, "content-type": "text/plain"}
+    cases = {
+        (
+            "azure-openai-2024-10-21",
+            "errorResponse",
+        ): "/openai/deployments/tiny-quota/chat/completions?api-version=2024-10-21",
+        (V1, "AzureErrorResponse"): "/openai/v1/chat/completions",
+        (
+            FOUNDRY,
+            "Azure.Core.Foundations.ErrorResponse",
+        ): "/models/chat/completions?api-version=2024-05-01-preview",
+    }
+    for (spec, schema), url in cases.items():
+        body = {"messages": MSG, "model": "tiny-quota"}
+        if spec == FOUNDRY:
+            body = {"messages": MSG}
+            url_headers = {**H, "azureml-model-deployment": "tiny-quota"}
+        else:
+            url_headers = H
+        answers = [
+            small.post(
+                url, content=big, headers={**url_headers, "content-type": "application/json"}
+            ),
+            small.post(url, content=b"{}", headers={**url_headers, **text}),
+            small.get(url, headers=url_headers),
+            small.post(url, json=body, headers=url_headers),
+            small.post(url, json=body, headers=url_headers),
+            small.post(url, json=body, headers=url_headers),
+        ]
+        assert [a.status_code for a in answers] == [413, 415, 405, 200, 200, 429], spec
+        for answer in answers[:3] + answers[5:]:
+            valid(spec, schema, answer.json())
+        small = client_for(EmulatorConfig(max_body_bytes=200))  # a fresh quota per surface
