@@ -14,7 +14,10 @@ SCHEMA-002  the status code is documented (``status_code_conformance``; and, bec
 SCHEMA-003  the Content-Type is one documented for that status (``content_type_conformance``)
 SCHEMA-004  a schema-invalid request is rejected with 4xx (``negative_data_rejection``)
 SCHEMA-005  no request, valid or not, is answered with a 500/501 (``not_a_server_error``)
-SCHEMA-006  documented response headers are present and valid (``response_headers_conformance``)
+SCHEMA-006  documented response headers are present and valid (``response_headers_conformance``);
+            *skipped* when the spec documents only optional string headers for the
+            operations (today's Azure specs: ``apim-request-id``, ``x-ms-error-code``),
+            because nothing could fail it
 ==========  ===============================================================================
 
 Live-safe by construction:
@@ -170,28 +173,31 @@ _CASES: dict[tuple[Any, ...], list[Any]] = {}
 
 def _schema(spec_id: str) -> Any:
     """The schemathesis schema of a registered spec (normalised + overlays), cached."""
-    import schemathesis
-    from schemathesis.config import SchemathesisConfig
-
     from generator.spec import load_spec
 
     with _LOCK:
         if spec_id not in _SCHEMAS:
-            config = SchemathesisConfig.from_dict(
-                {
-                    "generation": {
-                        # the run's own credentials are added to every request
-                        "with-security-parameters": False,
-                        "allow-x00": False,
-                        "deterministic": True,
-                        "database": "none",
-                    }
-                }
-            )
-            _SCHEMAS[spec_id] = schemathesis.openapi.from_dict(
-                load_spec(spec_id).copy_document(), config=config
-            )
+            _SCHEMAS[spec_id] = build_schema(load_spec(spec_id).copy_document())
         return _SCHEMAS[spec_id]
+
+
+def build_schema(document: dict[str, Any]) -> Any:
+    """A schemathesis schema of an OpenAPI document, configured for this phase."""
+    import schemathesis
+    from schemathesis.config import SchemathesisConfig
+
+    config = SchemathesisConfig.from_dict(
+        {
+            "generation": {
+                # the run's own credentials are added to every request
+                "with-security-parameters": False,
+                "allow-x00": False,
+                "deterministic": True,
+                "database": "none",
+            }
+        }
+    )
+    return schemathesis.openapi.from_dict(document, config=config)
 
 
 def _operation(schema: Any, method: str, path: str) -> Any | None:
@@ -680,6 +686,28 @@ def _anchor(
     return case if _prepare(case, plan, ctx, negative=False) else None
 
 
+def _headers_in_scope(spec_id: str, surface: str) -> tuple[list[str], list[str]]:
+    """(checkable, optional-string) response headers the in-scope operations document.
+
+    A header can only fail ``response_headers_conformance`` when it is required or its
+    schema constrains more than "a string": an optional string header cannot be wrong.
+    """
+    doc = _schema(spec_id).raw_schema
+    checkable: set[str] = set()
+    loose: set[str] = set()
+    for plan in OPERATIONS.get(surface, ()):
+        operation = doc.get("paths", {}).get(plan.path, {}).get(plan.method.lower(), {})
+        for response in (operation.get("responses") or {}).values():
+            for name, header in ((response or {}).get("headers") or {}).items():
+                schema = header.get("schema") or {}
+                constrained = set(schema) - {"type", "description"} or schema.get("type") not in (
+                    None,
+                    "string",
+                )
+                (checkable if header.get("required") or constrained else loose).add(name)
+    return sorted(checkable), sorted(loose - checkable)
+
+
 def _spec_version(spec_id: str) -> str | None:
     from generator.errors import AoaiError
     from generator.spec import load_registry
@@ -715,6 +743,15 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
         )
         return [_finding(ctx, c, Outcome.INCONCLUSIVE, reason, spec_id, redact) for c in clauses]
     checks = _checks()
+    checkable, loose = _headers_in_scope(spec_id, ctx.surface)
+    not_checkable: dict[str, str] = {}
+    if not checkable:
+        # Honest outcome: nothing here could fail, so the clause is not "passed".
+        checks.pop("SCHEMA-006")
+        not_checkable["SCHEMA-006"] = (
+            f"{spec_id} documents no required or constrained response header for these "
+            f"operations (only optional strings: {', '.join(loose) or 'none'})"
+        )
     seen: dict[str, int] = {c.id: 0 for c in clauses}
     failures: dict[str, _Observation] = {}
     delegated: dict[str, dict[str, int]] = {c.id: {} for c in clauses}
@@ -749,7 +786,11 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
     findings: list[Finding] = []
     for clause in clauses:
         observation = failures.get(clause.id)
-        if observation is not None:
+        if clause.id in not_checkable:
+            findings.append(
+                _finding(ctx, clause, Outcome.SKIPPED, not_checkable[clause.id], spec_id, redact)
+            )
+        elif observation is not None:
             reason = (
                 f"{_first_line(observation.failure)} ({observation.count} of "
                 f"{seen[clause.id]} generated requests; {', '.join(observation.operations)})"
