@@ -33,7 +33,7 @@ from conformance.emulator.ratelimit import RateLimiter
 from conformance.emulator.render import Render, completion_body, stream_events
 from conformance.emulator.schemas import first_error, schema_of, validator
 from conformance.emulator.tokens import TokenError, verify_token
-from generator.spec import load_registry
+from generator.spec import load_registry, load_spec
 
 __all__ = ["create_app", "Emulator", "Surface"]
 
@@ -85,6 +85,8 @@ class Emulator:
             )
             for e in dated
         }
+        # dated api-versions whose spec has POST /responses (loaded lazily, on first use)
+        self._dated_ids = {e.api_version: e.id for e in dated}
         latest = registry.latest("dated")
         self.latest_dated = self.dated[latest.api_version] if latest else None
         v1 = registry.latest("v1")
@@ -125,6 +127,18 @@ class Emulator:
         self._renders = {
             d.name: Render(model=d.model, **self._render_flags) for d in config.deployments
         }
+
+    @property
+    def dated_responses(self) -> dict[str, str]:
+        found: dict[str, str] | None = getattr(self, "_responses_versions", None)
+        if found is None:
+            found = {
+                version: spec_id
+                for version, spec_id in self._dated_ids.items()
+                if "/responses" in load_spec(spec_id).document.get("paths", {})
+            }
+            self._responses_versions = found
+        return found
 
     def warm_up(self) -> None:
         """Load every served spec and compile its validators now, then freeze the heap.
@@ -188,7 +202,24 @@ class Emulator:
         if path in _FOUNDRY_PATHS:
             self._allow(method, "POST")
             return await self._foundry(request)
+        if path == "/openai/responses":
+            self._allow(method, "POST")
+            return await self._dated_responses(request)
         raise _not_found()
+
+    async def _dated_responses(self, request: Request) -> Response:
+        """seed 000 §Relationship to Responses API: ``/openai/responses`` on the dated
+        surface, for the api-versions whose spec has the operation."""
+        version = query_param(request.scope["query_string"], b"api-version")
+        spec_id = self.dated_responses.get(version or "")
+        if spec_id is None:
+            known = ", ".join(sorted(self.dated_responses)) or "none"
+            raise _not_found(
+                f"Resource not found: the Responses API needs an api-version that has it ({known})"
+            )
+        self.authenticate(request, "dated")
+        surface = Surface("dated", spec_id, "createResponse", "response", "responseStreamEvent")
+        return await responses_api.create(self, request, surface)
 
     @staticmethod
     def _allow(method: str, allowed: str) -> None:

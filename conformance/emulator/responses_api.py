@@ -17,9 +17,10 @@ from starlette.responses import Response
 
 from conformance.emulator.errors import ApiError
 from conformance.emulator.ids import request_id
+from conformance.emulator.schemas import schema_of
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.app import Emulator, Surface
 
 __all__ = ["create", "models", "MODEL_CREATED"]
 
@@ -44,10 +45,12 @@ def _messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     return messages
 
 
-async def create(emulator: Emulator, request: Request) -> Response:
-    surface = emulator.v1
+async def create(emulator: Emulator, request: Request, surface: Surface | None = None) -> Response:
+    """``POST /openai/v1/responses`` (``surface`` None) or the dated ``/openai/responses``."""
+    dated = surface is not None
+    surface = surface or emulator.v1
     body = await emulator.read_body(request, surface)
-    emulator.validate(surface, body, "AzureCreateResponse")
+    emulator.validate(surface, body, "createResponse" if dated else "AzureCreateResponse")
     if body.get("stream") is True:
         raise ApiError(
             400,
@@ -108,6 +111,14 @@ async def create(emulator: Emulator, request: Request) -> Response:
             "total_tokens": completion.prompt_tokens + completion.completion_tokens,
         },
     }
+    if dated:
+        # the dated specs' `response` schema types these as non-null strings/objects when
+        # present: leave out what has no value (v1's AzureResponse requires them, nullable)
+        schema = schema_of(surface.spec_id, "response")
+        required = set(schema.get("required", []))
+        for part in schema.get("allOf", []):
+            required.update(part.get("required", []))
+        answer = {k: v for k, v in answer.items() if v is not None or k in required}
     headers["apim-request-id"] = request_id()
     return Response(
         json.dumps(answer, separators=(",", ":")), media_type="application/json", headers=headers

@@ -214,3 +214,18 @@ def test_every_error_status_validates_on_every_surface() -> None:
         for answer in answers[:3] + answers[5:]:
             valid(spec, schema, answer.json())
         small = client_for(EmulatorConfig(max_body_bytes=200))  # a fresh quota per surface
+
+
+@pytest.mark.parametrize("version", ["2025-03-01-preview", "2025-04-01-preview"])
+def test_dated_responses_api(client: httpx.Client, version: str) -> None:
+    spec_id = f"azure-openai-{version}"
+    url = f"/openai/responses?api-version={version}"
+    r = client.post(url, json={"model": "gpt-4o-mini", "input": "Hi"}, headers=H)
+    assert r.status_code == 200, r.text
+    valid(spec_id, "response", r.json())
+    assert r.json()["output"][0]["content"][0]["text"]
+    # api-versions without the Responses API, or none at all: 404 (seed 000 checklist)
+    for bad in ("/openai/responses?api-version=2024-10-21", "/openai/responses"):
+        missing = client.post(bad, json={"model": "gpt-4o-mini", "input": "Hi"}, headers=H)
+        assert missing.status_code == 404
+        valid(spec_id, "errorResponse", missing.json())
