@@ -138,4 +138,6 @@ def describe_transport_error(exc: BaseException, host: str) -> tuple[str, bool]:
         return f"read timeout: {host} stopped answering mid-response", False
     if "reset" in text:
         return f"connection reset by {host}", False
+    if "disconnected" in text or name == "RemoteProtocolError":
+        return f"{host} closed the connection without a complete answer", False
     return f"connection to {host} failed ({name})", False
