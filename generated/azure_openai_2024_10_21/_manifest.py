@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "28ca2e38382875cc5adfdd6309080098b50c2d86b1bfad0c07d7423aa4462153"
+FINGERPRINT = "430668536dcf37cd7ae296819f3b29272f8de5202e498c61f25cbc8a49f8a7ce"
 FILES: dict[str, str] = {
     "__init__.py": "8c0f273a9685643bfa815e45f1b01d8581d89c623e9f0552666704ed8f02c1ce",
     "_runtime.py": "5d743b79b32145886c400a138b1a75acde751771eecd01564aa09170fc9a09cd",

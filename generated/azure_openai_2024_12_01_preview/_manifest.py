@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "30fd4ec7ca878e04a54e4467acda8a39f86ef9a8481403048e564f1faa38cfb5"
+FINGERPRINT = "db83cb63d50437033065fdadf45fbabb7b94d71ec63e0ecde64a5acbfcf011f7"
 FILES: dict[str, str] = {
     "__init__.py": "961541120046b7c320ccab9f6f258f4615ab2cad39184b5e702a5b62c527c7c8",
     "_runtime.py": "127675376092553a30a0f1446c4888559438102b4db7e526ed40a7501c9b1bdd",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "2642028931b7cfd86daf367a3fab5f7fac09a8b87e9a50491998004de26ad60b"
+FINGERPRINT = "4aa8eadbcd4644020ac7f41cc95c34a25485fbf694a670c5a782be3e5026d600"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "dbcafd00f572f438d85f6687f11b6e361718c53c7031554b9e77286be1b67b42",

@@ -6,6 +6,7 @@ only lay code out. ``ruff format`` owns the final whitespace (see ``generator.co
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 from pathlib import Path
@@ -111,7 +112,9 @@ def surface_doc(api: Api) -> str:
     return "\n".join(textwrap.wrap(_doc_text(text), 88))
 
 
+@functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    """The shared Jinja environment (templates are compiled once per process)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         trim_blocks=True,
