@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "cb3c453b4e3f7ec7edeb869acb3871ca9e2bfea147c94caaec15efd7397de073"
+FINGERPRINT = "81a176b34633cc0cdaffa392e415b8fed4f6092a577c9ec805b5bd0009857520"
 FILES: dict[str, str] = {
     "__init__.py": "87c6910d4f4f22b72df6f92b98f822b92a58ed4f18eb9f0a4625c0dcb65204c3",
     "_runtime.py": "db37782e1e3570a83cf644e749e7551fb1937210139a6848a757ca7769ccd49d",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "4aa8eadbcd4644020ac7f41cc95c34a25485fbf694a670c5a782be3e5026d600"
+FINGERPRINT = "2ed4dc5fcf1227df5b5b50ce23e5fa52c9e2db12b5a8e595df095896ea62be83"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "dbcafd00f572f438d85f6687f11b6e361718c53c7031554b9e77286be1b67b42",

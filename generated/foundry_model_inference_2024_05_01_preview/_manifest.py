@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "d34401f37b4e3ec9881940c4fa18ba174cb3b3e5cf605045e25fcc8113c3d869"
+FINGERPRINT = "5f30fadd3bcc30b847e7b73f840b26e57167b88f180b4975876cbca648732ff4"
 FILES: dict[str, str] = {
     "__init__.py": "f7213a2e12237e8653520323a5a15f99726a650591bb253cdf766efa88e6674e",
     "_runtime.py": "ab51423ea353741831e9af721f63ad95641f0556504b8142c7d285c242e77c0d",

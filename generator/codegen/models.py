@@ -7,36 +7,42 @@ fixed here, in one place, and documented: they are part of the generator's finge
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any
 
-import datamodel_code_generator as dcg
-from datamodel_code_generator.format import Formatter
+__all__ = ["dcg_options", "render_models"]
 
-__all__ = ["DCG_OPTIONS", "render_models"]
 
-DCG_OPTIONS: dict[str, Any] = {
-    "input_file_type": dcg.InputFileType.OpenAPI,
-    "output_model_type": dcg.DataModelType.PydanticV2BaseModel,
-    "target_python_version": dcg.PythonVersion.PY_311,
-    # Enums become Literal types: no Role1/Type2 classes, and values stay plain strings.
-    "enum_field_as_literal": dcg.LiteralType.All,
-    # Constraints in Field(...) rather than conint()/constr() annotations (mypy-friendly).
-    "field_constraints": True,
-    # required + nullable stays required-but-None-allowed, as the spec says.
-    "strict_nullable": True,
-    # Services send fields newer than the spec; keep them so payloads round-trip.
-    "allow_extra_fields": True,
-    "allow_population_by_field_name": True,
-    "use_schema_description": True,
-    # Defaults of enum-typed fields are enum members, not bare strings (mypy --strict).
-    "set_default_enum_member": True,
-    "use_double_quotes": True,
-    "use_annotated": True,
-    "disable_timestamp": True,
-    # ruff formats the whole package afterwards (see generator.codegen.fmt).
-    "formatters": [Formatter.BUILTIN],
-}
+@functools.lru_cache(maxsize=1)
+def dcg_options() -> dict[str, Any]:
+    """The options every package is generated with (dcg is imported only when needed)."""
+    import datamodel_code_generator as dcg
+    from datamodel_code_generator.format import Formatter
+
+    return {
+        "input_file_type": dcg.InputFileType.OpenAPI,
+        "output_model_type": dcg.DataModelType.PydanticV2BaseModel,
+        "target_python_version": dcg.PythonVersion.PY_311,
+        # Enums become Literal types: no Role1/Type2 classes, and values stay plain strings.
+        "enum_field_as_literal": dcg.LiteralType.All,
+        # Constraints in Field(...) rather than conint()/constr() annotations (mypy-friendly).
+        "field_constraints": True,
+        # required + nullable stays required-but-None-allowed, as the spec says.
+        "strict_nullable": True,
+        # Services send fields newer than the spec; keep them so payloads round-trip.
+        "allow_extra_fields": True,
+        "allow_population_by_field_name": True,
+        "use_schema_description": True,
+        # Defaults of enum-typed fields are enum members, not bare strings (mypy --strict).
+        "set_default_enum_member": True,
+        "use_double_quotes": True,
+        # Constraints and descriptions in Annotated[...] (types stay readable for mypy).
+        "use_annotated": True,
+        "disable_timestamp": True,
+        # ruff formats the whole package afterwards (see generator.codegen.fmt).
+        "formatters": [Formatter.BUILTIN],
+    }
 
 
 def render_models(document: dict[str, Any], header: str) -> str:
@@ -45,7 +51,9 @@ def render_models(document: dict[str, Any], header: str) -> str:
         # dcg warns about unknown string formats and its future defaults; the output is
         # checked by the tests (import, mypy --strict, ruff, round-trips) instead.
         warnings.simplefilter("ignore")
-        out = dcg.generate(document, custom_file_header=header, **DCG_OPTIONS)
+        import datamodel_code_generator as dcg
+
+        out = dcg.generate(document, custom_file_header=header, **dcg_options())
     if not isinstance(out, str):  # pragma: no cover - only with dotted names left over
         raise TypeError("datamodel-code-generator produced a package instead of one module")
     return out

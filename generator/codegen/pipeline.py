@@ -12,7 +12,6 @@ import ast
 import difflib
 import functools
 import hashlib
-import json
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -21,7 +20,7 @@ from importlib.metadata import version as _dist_version
 from pathlib import Path
 
 from generator.codegen.fmt import format_paths, ruff_version
-from generator.codegen.models import DCG_OPTIONS, render_models
+from generator.codegen.models import render_models
 from generator.codegen.parse import build_api
 from generator.codegen.prepare import prepare
 from generator.codegen.problems import Problem, Problems, StrictModeError
@@ -29,6 +28,8 @@ from generator.codegen.render import TEMPLATES_DIR, render_manifest, render_pack
 from generator.codegen.surfaces import rules_for
 from generator.errors import AoaiError
 from generator.spec import LoadedSpec, load_registry, load_spec
+from generator.spec.overlays import load_overlays
+from specs import OVERLAYS_DIR
 
 __all__ = [
     "GENERATED_DIR",
@@ -40,6 +41,7 @@ __all__ = [
     "SpecInput",
     "check",
     "fingerprint",
+    "fingerprint_for",
     "generate",
     "generate_package",
     "package_name",
@@ -126,25 +128,43 @@ def spec_input(spec_id: str) -> SpecInput:
 
 @functools.lru_cache(maxsize=1)
 def _generator_digest() -> str:
-    """The code generator's own inputs: its sources, templates and tool versions."""
+    """The generator's own inputs: the spec pipeline (normalisation, overlays) and code
+    generator sources, the templates, and the versions of dcg and ruff."""
     digest = hashlib.sha256()
-    sources = sorted(Path(__file__).parent.glob("*.py")) + sorted(TEMPLATES_DIR.glob("*.jinja"))
+    here = Path(__file__).resolve().parent
+    sources = [
+        *sorted((here.parent / "spec").glob("*.py")),
+        *sorted(here.glob("*.py")),
+        *sorted(TEMPLATES_DIR.glob("*.jinja")),
+    ]
     for path in sources:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(f"dcg {_dist_version('datamodel-code-generator')}\0".encode())
+        digest.update(f"{path.parent.name}/{path.name}".encode() + b"\0" + path.read_bytes())
+    digest.update(f"\0dcg {_dist_version('datamodel-code-generator')}\0".encode())
     digest.update(f"{ruff_version()}\0".encode())
-    digest.update(repr(sorted(DCG_OPTIONS)).encode())
+    return digest.hexdigest()
+
+
+def fingerprint_for(spec_id: str, sha256: str, surface: str, api_version: str) -> str:
+    """The cache key of a package, computed without loading the spec (fast).
+
+    sha256 over the pinned spec (id, sha256, surface, api-version), the overlay files that
+    apply to it, and :func:`_generator_digest`. Conservative: any change to the spec
+    pipeline or the generator changes it, and ``check`` then compares real bytes.
+    """
+    digest = hashlib.sha256()
+    for part in (spec_id, sha256, surface, api_version):
+        digest.update(part.encode() + b"\0")
+    for overlay in load_overlays():
+        if overlay.applies(spec_id, surface):
+            digest.update(
+                overlay.file.encode() + b"\0" + (OVERLAYS_DIR / overlay.file).read_bytes()
+            )
+    digest.update(_generator_digest().encode())
     return digest.hexdigest()
 
 
 def fingerprint(source: SpecInput) -> str:
-    """sha256 of the normalised spec (after overlays) and the generator's own inputs."""
-    digest = hashlib.sha256()
-    for part in (source.spec_id, source.sha256, source.surface, source.api_version):
-        digest.update(part.encode() + b"\0")
-    digest.update(json.dumps(source.loaded.document, sort_keys=True).encode())
-    digest.update(_generator_digest().encode())
-    return digest.hexdigest()
+    return fingerprint_for(source.spec_id, source.sha256, source.surface, source.api_version)
 
 
 def _sha(data: bytes) -> str:
@@ -234,10 +254,10 @@ def _on_disk(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def up_to_date(source: SpecInput, folder: Path) -> bool:
+def up_to_date(expected_fingerprint: str, folder: Path) -> bool:
     """The fast path: recorded fingerprint matches and every file still has its sha256."""
     recorded = _recorded(folder)
-    if recorded is None or recorded[0] != fingerprint(source):
+    if recorded is None or recorded[0] != expected_fingerprint:
         return False
     files = _on_disk(folder)
     expected = set(recorded[1]) | {MANIFEST}
@@ -285,13 +305,15 @@ def generate(
     chosen = _select(spec_ids)
     report = GenerateReport()
     pending: list[GeneratedPackage] = []
+    registry = load_registry()
     for spec_id in chosen:
-        source = spec_input(spec_id)
+        entry = registry.get(spec_id)
         folder = output / package_name(spec_id)
-        if not force and up_to_date(source, folder):
+        expected = fingerprint_for(spec_id, entry.sha256, entry.surface, entry.api_version)
+        if not force and up_to_date(expected, folder):
             report.skipped.append(spec_id)
             continue
-        package = generate_package(source)
+        package = generate_package(spec_input(spec_id))
         report.problems[spec_id] = package.problems
         failing = [p for p in package.problems if p.severity != "info"]
         if strict and failing:
@@ -348,12 +370,14 @@ def check(
     """
     chosen = _select(spec_ids)
     drifts: list[FileDrift] = []
+    registry = load_registry()
     for spec_id in chosen:
-        source = spec_input(spec_id)
+        entry = registry.get(spec_id)
         folder = output / package_name(spec_id)
-        if not full and up_to_date(source, folder):
+        expected = fingerprint_for(spec_id, entry.sha256, entry.surface, entry.api_version)
+        if not full and up_to_date(expected, folder):
             continue
-        package = generate_package(source)
+        package = generate_package(spec_input(spec_id))
         found = _compare(package.package, package.files, _on_disk(folder))
         if all(d.path.endswith("/" + MANIFEST) for d in found):
             # Only the cached fingerprint is outdated (an input changed in a way that does
