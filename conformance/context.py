@@ -24,6 +24,7 @@ import httpx
 
 from conformance.http_policy import RETRY_STATUSES, TransportPolicy, describe_transport_error
 from conformance.model import Spend, SurfaceName
+from conformance.redact import header_secrets, mask_secrets, redact_headers
 
 __all__ = [
     "Budget",
@@ -282,7 +283,15 @@ class RunContext:
                     headers=sent_headers,
                     content=None if json_body is None else json.dumps(json_body),
                 )
-                text = response.text
+                # a target that echoes a credential back must not hand it to a report:
+                # the checks only ever see the response with the run's secrets masked
+                # (the run's own credentials only: a bogus key a check presents on
+                # purpose stays visible, AUTH-003 looks for its echo)
+                known = (*self.secrets, *header_secrets(self.auth_headers))
+                text = mask_secrets(response.text, known)
+                response_headers = {
+                    k.lower(): mask_secrets(v, known) for k, v in response.headers.items()
+                }
             except (*_TIMEOUTS, *_TRANSPORT_ERRORS) as exc:
                 reason, retryable = describe_transport_error(exc, url.host or self.base_url)
                 if isinstance(exc, _TIMEOUTS) and "ConnectTimeout" not in type(exc).__name__:
@@ -300,10 +309,11 @@ class RunContext:
             exchange = Exchange(
                 method=method,
                 url=str(url),
-                request_headers={k.lower(): v for k, v in sent_headers.items()},
+                # recorded with credentials masked: an exchange is safe to print or store
+                request_headers={k.lower(): v for k, v in redact_headers(sent_headers).items()},
                 request_body=json_body,
                 status=response.status_code,
-                headers={k.lower(): v for k, v in response.headers.items()},
+                headers=response_headers,
                 text=text,
                 elapsed_s=time.perf_counter() - started,
             )

@@ -56,6 +56,7 @@ class EntraTokenProvider:
         *,
         margin_s: float = REFRESH_MARGIN_S,
         clock: Callable[[], float] = time.time,
+        issued: list[str] | None = None,
     ) -> None:
         self._credential = credential
         self._scope = scope
@@ -66,7 +67,8 @@ class EntraTokenProvider:
         self._expires_on = 0.0
         self._refresh_at = 0.0
         self.calls = 0  # get_token calls made
-        self.issued: list[str] = []
+        # every token handed out (a caller may pass its own list to watch it grow)
+        self.issued: list[str] = [] if issued is None else issued
 
     def __repr__(self) -> str:  # never the token
         return f"EntraTokenProvider(scope={self._scope!r}, calls={self.calls})"

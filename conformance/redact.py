@@ -11,6 +11,7 @@ handler sees it, whatever the log level.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import logging
@@ -18,6 +19,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 __all__ = [
     "MASK",
@@ -26,6 +28,9 @@ __all__ = [
     "redact_headers",
     "curl_command",
     "redact_logging",
+    "mask_secrets",
+    "secret_variants",
+    "header_secrets",
 ]
 
 MASK = "***"
@@ -36,10 +41,49 @@ _BEARER = re.compile(r"(?i)(bearer\s+)(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/=-
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
+def secret_variants(secret: str) -> set[str]:
+    """``secret`` and the forms a target could echo it in: URL-encoded and base64."""
+    if not secret or len(secret) < 4:
+        return set()
+    forms = {secret, quote(secret, safe=""), quote_plus(secret)}
+    if len(secret) >= 8:
+        raw = secret.encode("utf-8")
+        for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+            text = encoded.decode("ascii")
+            forms |= {text, text.rstrip("=")}
+    return {f for f in forms if len(f) >= 4}
+
+
+def mask_secrets(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every known secret (and its encoded forms) replaced by ``***``.
+
+    Only exact values: safe to apply to response bodies before the checks read them.
+    """
+    if not text:
+        return text
+    forms: set[str] = set()
+    for secret in secrets:
+        forms |= secret_variants(secret)
+    for form in sorted(forms, key=len, reverse=True):
+        if form in text:
+            text = text.replace(form, MASK)
+    return text
+
+
+def header_secrets(headers: Mapping[str, str]) -> tuple[str, ...]:
+    """The credentials carried by request headers (api-key values, Authorization tokens)."""
+    found: list[str] = []
+    for name, value in headers.items():
+        if name.lower() in SECRET_HEADERS and value:
+            found.append(value)
+            if name.lower() == "authorization" and " " in value:
+                found.append(value.split(" ", 1)[1].strip())
+    return tuple(found)
+
+
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with every known secret, bearer credential and JWT masked."""
-    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    text = mask_secrets(text, secrets)
     text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
     return _JWT.sub(MASK, text)
 

@@ -17,6 +17,7 @@ far with ``interrupted`` set.
 from __future__ import annotations
 
 import importlib.util
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,9 +86,20 @@ def execute(
 ) -> tuple[RunResult, tuple[str, ...]]:
     """:func:`run_suite` plus the run's secrets (for redacting report files)."""
     checks = REGISTRY.select(options.select, options.deselect)
-    known = tuple(s for s in (options.target.api_key,) if s)
-    # log records of httpx/httpcore/ours pass through redaction while the run lasts
-    with redact_logging(lambda: known), open_target(options.target) as target:
+    env = os.environ if options.target.env is None else options.target.env
+    known = tuple(
+        s
+        for s in (
+            options.target.api_key,
+            *(env.get(name) for name in ("AZURE_OPENAI_API_KEY", "OPENAI_API_KEY")),
+        )
+        if s
+    )
+    # log records of httpx/httpcore/ours pass through redaction while the run lasts;
+    # Entra tokens join the list the moment they are issued (probes log too)
+    issued: list[str] = []
+    options.target.secret_sink = issued
+    with redact_logging(lambda: (*known, *issued)), open_target(options.target) as target:
         with redact_logging(target.all_secrets):
             result = run_target(
                 target,

@@ -13,6 +13,7 @@ variables) into one :class:`~conformance.context.RunContext` per surface to chec
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -76,6 +77,8 @@ class TargetOptions:
     credential: Any = field(default=None, repr=False)
     # retries and back-off (default: conformance.http_policy.RetryPolicy())
     retry: RetryPolicy | None = None
+    # receives every credential the run obtains (Entra tokens), as soon as it has it
+    secret_sink: list[str] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -103,8 +106,20 @@ def split_target_url(url: str) -> tuple[str, str | None, str]:
     except (httpx.InvalidURL, TypeError):
         parsed = None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        shown = re.sub(r"//[^/@\s]*@", "//***@", url)  # never echo user:password@
         raise UsageError(
-            f"--target {url!r} is not an http(s) URL; pass e.g. https://RESOURCE.openai.azure.com"
+            f"--target {shown!r} is not an http(s) URL; pass e.g. https://RESOURCE.openai.azure.com"
+        )
+    if parsed.userinfo:
+        # never echoed: the URL itself holds a credential
+        raise UsageError(
+            "--target must not carry credentials (user:password@); "
+            "pass the key with --api-key or AZURE_OPENAI_API_KEY"
+        )
+    if b"api-key=" in parsed.query.lower() or b"subscription-key=" in parsed.query.lower():
+        raise UsageError(
+            "--target must not carry a key in its query string; "
+            "pass the key with --api-key or AZURE_OPENAI_API_KEY"
         )
     path = parsed.path.rstrip("/")
     base = str(parsed.copy_with(path="", query=None, fragment=None)).rstrip("/")
@@ -155,7 +170,9 @@ def _credentials(
                 "--auth api-key needs a key: pass --api-key KEY or set AZURE_OPENAI_API_KEY"
             )
         return {"api-key": key}, None, mode
-    provider = EntraTokenProvider(opts.credential or _entra_credential(), ENTRA_SCOPE)
+    provider = EntraTokenProvider(
+        opts.credential or _entra_credential(), ENTRA_SCOPE, issued=opts.secret_sink
+    )
     provider.token()  # fail now (exit 2) when no credential source works
     return BearerHeaders(provider), provider, mode
 
