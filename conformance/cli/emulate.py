@@ -57,7 +57,10 @@ def parse_deployment(text: str) -> Deployment:
 
 def banner(config: EmulatorConfig, base: str) -> str:
     """The start-up text: the key, the base URL of each surface, deployments and faults."""
-    lines = [f"aoai-conformance emulator on {base}", f"  api-key:  {config.api_key}"]
+    # The default key is public (it is in --help); a key the user chose is a secret and is
+    # never printed (DESIGN "Secrets never leak").
+    shown_key = config.api_key if config.api_key == DEFAULT_API_KEY else "*** (from --api-key)"
+    lines = [f"aoai-conformance emulator on {base}", f"  api-key:  {shown_key}"]
     if config.profile == "seed-003":
         name = config.deployments[0].name
         lines.append(f"  gateway (seed 003): {base}/openai/deployments/{name}/chat/completions")

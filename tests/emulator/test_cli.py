@@ -106,4 +106,5 @@ def test_emulate_serves_under_uvicorn() -> None:
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
-    assert f"aoai-conformance emulator on {url}" in out and "api-key:  k1" in out
+    assert f"aoai-conformance emulator on {url}" in out
+    assert "api-key:  *** (from --api-key)" in out and "k1" not in out
