@@ -681,6 +681,7 @@ def _limits(deployment: Deployment) -> str:
 # members, discriminated by role).
 _ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 _MESSAGE = re.compile(r"^messages\[(\d+)\]$")
+_REQUIRED = re.compile(r'^"([^"]+)" is a required property$')
 
 
 def _sharpen(body: dict[str, Any], where: str, why: str) -> tuple[str, str]:
@@ -689,6 +690,9 @@ def _sharpen(body: dict[str, Any], where: str, why: str) -> tuple[str, str]:
     A message matches one member of a oneOf chosen by its ``role``; when the role itself
     is unknown, the validator can only say that no member matched: name the role instead.
     """
+    missing = _REQUIRED.match(why)
+    if missing is not None:  # "x" is a required property: name x itself
+        return (f"{where}.{missing.group(1)}" if where else missing.group(1)), why
     match = _MESSAGE.match(where)
     if match is None:
         return where, why
