@@ -197,6 +197,18 @@ def run(**kw: Any) -> None:
         from conformance.reports import parse_report_spec
 
         parsed_reports = [parse_report_spec(spec) for spec in reports]
+        paths = [path.resolve() for _, path in parsed_reports]
+        twice = next((p for p in paths if paths.count(p) > 1), None)
+        if twice is not None:
+            raise UsageError(f"two --report options write to {twice}; give each its own file")
+    if kw["select"] or kw["deselect"]:
+        from conformance.checks import REGISTRY
+
+        if not REGISTRY.select(_split(kw["select"]), _split(kw["deselect"])):
+            raise UsageError(
+                "--select/--deselect leave no clause to run; "
+                "run `aoai-conformance contracts` to list the clause ids"
+            )
     baseline = None
     if kw["update_baseline"] and kw["baseline"] is None:
         raise UsageError("--update-baseline needs --baseline FILE (the file to write)")

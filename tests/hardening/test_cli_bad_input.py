@@ -1,0 +1,180 @@
+"""Bad ``run`` invocations: a one-line error saying what to do, exit 2, no traceback.
+
+Nothing here reaches a network: every case is refused before the first request (the
+``.invalid`` hosts are never resolved; 127.0.0.1:9 is never contacted).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import main
+from tests.resilience.helpers import CREDENTIAL_ENV
+
+LIVE = ["--target", "http://127.0.0.1:9", "--deployment", "d", "--api-key", "k"]
+TLS = ["--target", "https://127.0.0.1:9", "--deployment", "d", "--api-key", "k"]
+
+# (id, argv with {tmp} for the test's folder, the text the error must contain; a full line
+# where the wording matters to users and scripts)
+CASES: list[tuple[str, list[str], str]] = [
+    (
+        "url-no-host",
+        ["--target", "http://"],
+        "error: --target 'http://' is not an http(s) URL; "
+        "pass e.g. https://RESOURCE.openai.azure.com",
+    ),
+    ("url-not-a-url", ["--target", "not a url"], "is not an http(s) URL"),
+    ("url-ftp", ["--target", "ftp://example.invalid"], "is not an http(s) URL"),
+    (
+        "url-with-credentials",
+        ["--target", "https://u:pw-in-url@example.invalid", "--deployment", "d"],
+        "error: --target must not carry credentials (user:password@); "
+        "pass the key with --api-key or AZURE_OPENAI_API_KEY",
+    ),
+    (
+        "url-with-key-in-query",
+        ["--target", "https://example.invalid/?api-key=abc", "--deployment", "d"],
+        "must not carry a key in its query string",
+    ),
+    ("unknown-surface", ["--surface", "bogus"], "Invalid value for '--surface'"),
+    ("unknown-auth", ["--auth", "bogus"], "Invalid value for '--auth'"),
+    ("unknown-profile", ["--profile", "no-such-profile"], "profile 'no-such-profile' not found"),
+    ("bad-profile-file", ["--profile", "{tmp}/bad.json"], "is not readable JSON"),
+    ("unknown-fault", ["--fault", "no-such-fault"], "unknown fault 'no-such-fault'"),
+    (
+        "fault-on-live-target",
+        [*LIVE, "--fault", "no-done"],
+        "--fault only applies to the embedded emulator",
+    ),
+    (
+        "missing-key",
+        ["--target", "http://127.0.0.1:9", "--deployment", "d"],
+        "error: no credentials for the target: pass --api-key KEY (or set AZURE_OPENAI_API_KEY), "
+        "or choose --auth entra or --auth none",
+    ),
+    (
+        "auth-api-key-without-key",
+        ["--target", "http://127.0.0.1:9", "--deployment", "d", "--auth", "api-key"],
+        "error: --auth api-key needs a key: pass --api-key KEY or set AZURE_OPENAI_API_KEY",
+    ),
+    (
+        "live-without-deployment",
+        ["--target", "http://127.0.0.1:9", "--api-key", "k"],
+        "error: a live target needs a deployment: pass --deployment NAME (the deployment to test)",
+    ),
+    ("emulator-unknown-deployment", ["--deployment", "nope"], "the emulator has no deployment"),
+    (
+        "max-requests-zero",
+        ["--max-requests", "0"],
+        "error: --max-requests must be at least 1",
+    ),
+    ("max-requests-negative", ["--max-requests", "-5"], "--max-requests must be at least 1"),
+    ("max-requests-not-int", ["--max-requests", "abc"], "'abc' is not a valid integer"),
+    ("max-tokens-zero", ["--max-tokens-total", "0"], "--max-tokens-total must be at least 1"),
+    (
+        "timeout-zero",
+        ["--timeout", "0"],
+        "error: --timeout must be a positive number of seconds, e.g. --timeout 30",
+    ),
+    ("timeout-not-number", ["--timeout", "soon"], "'soon' is not a valid float"),
+    (
+        "unknown-select-id",
+        ["--select", "ROUTE-999"],
+        "error: no clause matches 'ROUTE-999'; run `aoai-conformance contracts` to list the "
+        "clause ids",
+    ),
+    ("select-glob-matches-nothing", ["--select", "NOPE-*"], "no clause matches 'NOPE-*'"),
+    ("deselect-everything", ["--deselect", "*"], "leave no clause to run"),
+    (
+        "unknown-report-format",
+        ["--report", "xml:out.xml"],
+        "error: report format 'xml' in 'xml:out.xml' is unknown; use one of json, junit, "
+        "markdown, html (e.g. --report junit:reports/conformance.xml)",
+    ),
+    ("report-without-path", ["--report", "json"], "must be FORMAT:PATH"),
+    (
+        "unwritable-report-path",
+        ["--report", "json:{tmp}/a-file/out.json"],
+        "is not writable; pick a path in a writable folder",
+    ),
+    ("report-path-is-folder", ["--report", "json:{tmp}"], "is a folder; give a file name"),
+    (
+        "same-report-path-twice",
+        ["--report", "json:{tmp}/r.out", "--report", "junit:{tmp}/r.out"],
+        "give each its own file",
+    ),
+    (
+        "update-baseline-without-file",
+        ["--update-baseline"],
+        "error: --update-baseline needs --baseline FILE (the file to write)",
+    ),
+    ("baseline-missing", ["--baseline", "{tmp}/missing.json"], "does not exist"),
+    ("baseline-not-json", ["--baseline", "{tmp}/bad.json"], "is not valid JSON"),
+    ("baseline-is-folder", ["--baseline", "{tmp}"], "is a directory"),
+    (
+        "emulator-and-target",
+        ["--emulator", "--target", "http://127.0.0.1:9"],
+        "error: --emulator and --target contradict each other; drop one",
+    ),
+    (
+        "insecure-and-ca-bundle",
+        [*TLS, "--insecure", "--ca-bundle", "{tmp}/bad.pem"],
+        "error: --insecure and --ca-bundle contradict each other; drop one",
+    ),
+    (
+        "ca-bundle-missing",
+        [*TLS, "--ca-bundle", "{tmp}/missing.pem"],
+        "does not exist; pass a PEM file of trusted CAs",
+    ),
+    (
+        "ca-bundle-not-pem",
+        [*TLS, "--ca-bundle", "{tmp}/bad.pem"],
+        "is not a readable PEM CA bundle",
+    ),
+    (
+        "ca-bundle-without-live-target",
+        ["--ca-bundle", "{tmp}/bad.pem"],
+        "error: --ca-bundle/--insecure only apply to a live https target; pass --target URL",
+    ),
+    ("insecure-without-live-target", ["--insecure"], "only apply to a live https target"),
+    ("unknown-option", ["--bogus-option"], "No such option '--bogus-option'"),
+    ("option-without-value", ["--api-version"], "requires an argument"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in CREDENTIAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_there_are_at_least_20_distinct_cases() -> None:
+    assert len({case_id for case_id, _, _ in CASES}) == len(CASES) >= 20
+
+
+@pytest.mark.parametrize(("argv", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_invocation_is_one_line_exit_2(
+    argv: list[str], message: str, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.json").write_text("not json", encoding="utf-8")
+    (tmp_path / "bad.pem").write_text("not a certificate", encoding="utf-8")
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    message = message.replace("{tmp}", str(tmp_path))
+    assert main(["run", *args]) == 2
+    captured = capfd.readouterr()
+    err = captured.err
+    assert "Traceback" not in err + captured.out
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert message in err, err
+    if message.startswith("error: "):
+        assert err.rstrip("\n") == message  # the important ones, word for word
+
+
+def test_no_error_line_repeats_a_credential(capfd: pytest.CaptureFixture[str]) -> None:
+    secret = "pw-in-url-Zq7Xw3Rt9Lp2"
+    for target in (f"ftp://u:{secret}@example.invalid", f"https://u:{secret}@example.invalid"):
+        assert main(["run", "--target", target, "--deployment", "d"]) == 2
+        assert secret not in capfd.readouterr().err
