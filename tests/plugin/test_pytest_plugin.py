@@ -44,6 +44,18 @@ def _live(url: str, *extra: str) -> list[str]:
     ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_phase_caches() -> Iterator[None]:
+    """Inner in-process runs import schemathesis modules that pytester drops afterwards;
+    cases cached by the phase during an inner run must not outlive it (their metadata
+    would belong to module copies the next import no longer uses)."""
+    import conformance.schemathesis_phase as phase
+
+    yield
+    phase._CASES.clear()
+    phase._SCHEMAS.clear()
+
+
 @pytest.fixture(scope="module")
 def conforming_url() -> Iterator[str]:
     with serve(create_app(EmulatorConfig())) as url:
