@@ -128,6 +128,10 @@ def wrk(port: int, body: dict[str, Any], connections: int, duration: int) -> dic
                 "-t2",
                 f"-c{connections}",
                 f"-d{duration}s",
+                # wrk's default 2 s timeout would count a slow answer as a socket error;
+                # the SDKs wait far longer (openai: 600 s). Latency percentiles still show it.
+                "--timeout",
+                "10s",
                 "--latency",
                 "-s",
                 script.name,

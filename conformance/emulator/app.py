@@ -646,11 +646,23 @@ class Emulator:
         return JSONBytes(completion_body(completion, render), headers)
 
     async def _paced(self, events: Iterator[bytes]) -> AsyncIterator[bytes]:
+        """The events, one write each when paced; without a delay, up to ``stream_batch``
+        events share one write (the bytes on the wire are the same SSE events)."""
         delay = self.config.stream_delay
-        for event in events:
-            yield event
-            if delay:
+        if delay:
+            for event in events:
+                yield event
                 await asyncio.sleep(delay)
+            return
+        batch = max(1, self.config.stream_batch)
+        pending: list[bytes] = []
+        for event in events:
+            pending.append(event)
+            if len(pending) >= batch:
+                yield b"".join(pending)
+                pending.clear()
+        if pending:
+            yield b"".join(pending)
 
 
 class JSONBytes(Response):

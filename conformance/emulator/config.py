@@ -68,6 +68,8 @@ class EmulatorConfig:
     max_json_depth: int = 64
     # seconds between streamed chunks (0: as fast as possible)
     stream_delay: float = 0.0
+    # without a delay, how many SSE events may share one write (1: one write per event)
+    stream_batch: int = 8
     # check request bodies against the spec's request schema (400 naming the field)
     validate_requests: bool = True
 

@@ -276,3 +276,17 @@ def test_requests_and_tokens_per_window() -> None:
     assert second.status_code == 429 and "retry-after-ms" in second.headers
     assert chat(client, url.format("tpm"), max_tokens=5).status_code == 200  # still fits
     assert client.app.state.emulator.throttled == 2  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("options", [{"stream_batch": 1}, {"stream_delay": 0.001}])
+def test_write_batching_and_pacing_do_not_change_the_events(options: dict[str, Any]) -> None:
+    body = {"messages": ASK, "n": 2, "stream": True, "stream_options": {"include_usage": True}}
+
+    def events(config: EmulatorConfig) -> list[dict[str, Any]]:
+        r = client_for(config).post(DATED, json=body, headers=H)
+        chunks = stream_chunks(r)
+        for chunk in chunks:
+            chunk.pop("id"), chunk.pop("created")
+        return chunks
+
+    assert events(EmulatorConfig(**options)) == events(EmulatorConfig())
