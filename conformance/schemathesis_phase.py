@@ -332,7 +332,7 @@ class _Sent:
     negative: bool
 
 
-def _send(ctx: RunContext, case: Any, prefix: str, redact: Callable[[str], str]) -> _Sent | None:
+def _send(ctx: RunContext, case: Any, prefix: str, redact: Callable[[str], str]) -> _Sent:
     """One request through the run's client, counted in the run's budget."""
     kwargs = case.as_transport_kwargs(base_url=ctx.base_url.rstrip("/") + prefix)
     headers = {
@@ -755,7 +755,8 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
     seen: dict[str, int] = {c.id: 0 for c in clauses}
     failures: dict[str, _Observation] = {}
     delegated: dict[str, dict[str, int]] = {c.id: {} for c in clauses}
-    stopped = ""
+    stopped = ""  # why the phase ended before its plan (the budget)
+    dropped: list[str] = []  # why single requests decided nothing (infrastructure, ...)
     prefix = _prefix(ctx)
     for case, _plan, negative in planned:
         try:
@@ -764,12 +765,18 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
             stopped = str(exc)
             break
         except InfrastructureError as exc:
-            stopped = f"infrastructure: {exc}"
+            dropped.append(f"infrastructure: {exc}")
             continue
-        if sent is None:
+        except Exception as exc:  # noqa: BLE001 - a case we cannot send is ours, not the target's
+            dropped.append(f"a generated request could not be sent: {type(exc).__name__}: {exc}")
             continue
         sent.negative = negative
-        for clause_id, failure in _run_checks(sent, checks).items():
+        try:
+            observed = _run_checks(sent, checks)
+        except Exception as exc:  # noqa: BLE001 - a check that crashes decides nothing
+            dropped.append(f"schemathesis could not check a response: {type(exc).__name__}: {exc}")
+            continue
+        for clause_id, failure in observed.items():
             owner = _owner(clause_id, failure, sent, ctx.surface)
             if owner is not None:
                 delegated[clause_id][owner] = delegated[clause_id].get(owner, 0) + 1
@@ -805,9 +812,12 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
                 reason += f"; violations owned by catalog clauses were left to them: {owned}"
             if stopped:
                 reason += f" (phase stopped early: {stopped})"
+            if dropped:
+                reason += f" ({len(dropped)} more decided nothing: {dropped[0]})"
             findings.append(_finding(ctx, clause, Outcome.PASSED, reason, spec_id, redact))
         else:
-            reason = stopped or "no request of this kind could be generated for this surface"
-            outcome = Outcome.INCONCLUSIVE if stopped else Outcome.SKIPPED
+            why = stopped or (dropped[0] if dropped else "")
+            reason = why or "no request of this kind could be generated for this surface"
+            outcome = Outcome.INCONCLUSIVE if why else Outcome.SKIPPED
             findings.append(_finding(ctx, clause, outcome, reason, spec_id, redact))
     return findings

@@ -278,3 +278,26 @@ def test_real_sockets_under_uvicorn() -> None:
     }
     assert ctx.budget.spend.requests > 0 and ctx.budget.spend.total_tokens > 0
     assert {f.target for f in findings} == {base_url}
+
+
+def test_a_request_that_cannot_be_sent_decides_nothing_and_crashes_nothing(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import conformance.schemathesis_phase as phase
+
+    real = phase._send
+    calls = {"n": 0}
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise UnicodeEncodeError("ascii", "é", 0, 1, "header values are latin-1")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(phase, "_send", flaky)
+    findings = run_schemathesis_phase(make_ctx(recorder, "dated"))
+    schema = next(f for f in findings if f.clause_id == "SCHEMA-001")
+    assert schema.outcome is Outcome.PASSED
+    assert "1 more decided nothing: a generated request could not be sent: UnicodeEncodeError" in (
+        schema.reason
+    )
