@@ -109,6 +109,14 @@ def banner(config: EmulatorConfig, base: str) -> str:
 )
 @click.option("--list-faults", is_flag=True, help="List the faults and the clause each breaks.")
 @click.option("--profile", type=click.Choice(PROFILES), help="Serve a documented gateway profile.")
+@click.option(
+    "--stream-delay",
+    type=click.FloatRange(0, 10),
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Pause between streamed chunks (simulates token pacing).",
+)
 def emulate(
     host: str,
     port: int,
@@ -117,6 +125,7 @@ def emulate(
     faults: tuple[str, ...],
     list_faults: bool,
     profile: str | None,
+    stream_delay: float,
 ) -> None:
     """Serve the emulator: the dated, v1 and Foundry surfaces on one port.
 
@@ -138,6 +147,7 @@ def emulate(
         deployments=tuple(parse_deployment(d) for d in deployments) or DEFAULT_DEPLOYMENTS,
         faults=faults,
         profile=profile,
+        stream_delay=stream_delay,
     )
     import uvicorn
 

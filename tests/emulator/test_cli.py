@@ -36,6 +36,7 @@ def test_bad_options_are_one_line_exit_2(capsys) -> None:  # type: ignore[no-unt
     assert main(["emulate", "--deployment", "x:fast"]) == 2
     assert "unknown option 'fast'" in capsys.readouterr().err
     assert main(["emulate", "--profile", "nope"]) == 2
+    assert main(["emulate", "--stream-delay", "-1"]) == 2
 
 
 def test_taken_port_is_a_usage_error(capsys) -> None:  # type: ignore[no-untyped-def]
