@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "2c4425945d46dbcebdb9a6acc25e72ec1ce0c55f72021c436167212ce2033104"
+FINGERPRINT = "304d8c0ec6ebd0ae382c04f1d7badaba8b364b082901c228a95a6079435831d8"
 FILES: dict[str, str] = {
     "__init__.py": "8c0f273a9685643bfa815e45f1b01d8581d89c623e9f0552666704ed8f02c1ce",
     "_runtime.py": "5d743b79b32145886c400a138b1a75acde751771eecd01564aa09170fc9a09cd",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "d71a6c11fb6860c5ca6153ae9ecf6d8bdd122f233952c7b5a4f85f077a943b35"
+FINGERPRINT = "db09bf864339f365997b4d2ea4668b76a3b9be3de1ea1522eb10592e6427853b"
 FILES: dict[str, str] = {
     "__init__.py": "961541120046b7c320ccab9f6f258f4615ab2cad39184b5e702a5b62c527c7c8",
     "_runtime.py": "127675376092553a30a0f1446c4888559438102b4db7e526ed40a7501c9b1bdd",

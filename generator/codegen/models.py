@@ -18,7 +18,6 @@ __all__ = ["dcg_options", "render_models"]
 def dcg_options() -> dict[str, Any]:
     """The options every package is generated with (dcg is imported only when needed)."""
     import datamodel_code_generator as dcg
-    from datamodel_code_generator.format import Formatter
 
     return {
         "input_file_type": dcg.InputFileType.OpenAPI,
@@ -40,8 +39,8 @@ def dcg_options() -> dict[str, Any]:
         # Constraints and descriptions in Annotated[...] (types stay readable for mypy).
         "use_annotated": True,
         "disable_timestamp": True,
-        # ruff formats the whole package afterwards (see generator.codegen.fmt).
-        "formatters": [Formatter.BUILTIN],
+        # No dcg formatter: ruff formats the whole package afterwards (generator.codegen.fmt).
+        "formatters": [],
     }
 
 

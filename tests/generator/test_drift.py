@@ -104,3 +104,31 @@ def test_output_is_identical_under_different_hash_seeds() -> None:
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     assert len(runs[0]) == 12
     assert runs[0] == runs[1]
+
+
+@requires_mirror
+def test_strict_fails_on_a_generator_warning_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator.codegen import pipeline
+    from generator.codegen.problems import Problem
+
+    real = pipeline.generate_package
+
+    def with_warning(source: pipeline.SpecInput, **kwargs: object) -> pipeline.GeneratedPackage:
+        package = real(source)
+        package.problems.append(Problem("#/paths/~1x/get", "odd thing", "did y", "do z"))
+        return package
+
+    monkeypatch.setattr(pipeline, "generate_package", with_warning)
+    args = ["generate", "--spec", FOUNDRY, "--output", str(tmp_path)]
+    assert main([*args, "--strict"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        f"error: spec '{FOUNDRY}' has 1 generator problem(s), first: #/paths/~1x/get: odd "
+        "thing; did y; fix: do z; fix them or run without --strict"
+    )
+    assert not (tmp_path / package_name(FOUNDRY)).exists()
+    assert main(args) == 0  # without --strict the warning is printed, the package written
+    assert "warning: #/paths/~1x/get: odd thing" in capsys.readouterr().err
+    assert (tmp_path / package_name(FOUNDRY) / "models.py").exists()
