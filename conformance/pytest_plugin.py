@@ -33,6 +33,7 @@ errors with the same one-line message.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     target = str(config.getoption("aoai_target"))
     try:
+        _selection(config)
         if target != _EMULATOR:
             from conformance.targets import split_target_url
 
@@ -178,6 +180,7 @@ def _options(config: pytest.Config) -> Any:
     from conformance.runner import RunOptions
     from conformance.targets import TargetOptions
 
+    selection = _selection(config)
     target = str(config.getoption("aoai_target"))
     emulator = target == _EMULATOR
     return RunOptions(
@@ -195,8 +198,10 @@ def _options(config: pytest.Config) -> Any:
             max_requests=config.getoption("aoai_max_requests"),
             max_tokens_total=config.getoption("aoai_max_tokens_total"),
         ),
-        select=_split(config.getoption("aoai_select")),
-        schemathesis=not config.getoption("aoai_no_schemathesis"),
+        select=selection.catalog,
+        # only SCHEMA-* selected: no catalog clause (an empty select would mean all)
+        deselect=() if selection.catalog or not selection.patterns else ("*",),
+        schemathesis=bool(selection.schema),
     )
 
 
@@ -213,18 +218,52 @@ def _execute(config: pytest.Config) -> tuple[RunResult, tuple[str, ...]]:
     return result, tuple(secrets) + known
 
 
+@dataclass(frozen=True)
+class _Selection:
+    """``--aoai-select`` split between the catalog and the schemathesis phase's clauses."""
+
+    patterns: tuple[str, ...]
+    catalog: tuple[str, ...]  # patterns for the catalog registry (empty: all)
+    schema: tuple[str, ...]  # SCHEMA clause ids the run decides
+
+
+def _selection(config: pytest.Config) -> _Selection:
+    from conformance.checks import REGISTRY
+    from generator.errors import UsageError
+
+    try:
+        from conformance.schemathesis_phase import SCHEMA_CLAUSES
+    except ImportError:  # pragma: no cover - the phase ships with the package
+        SCHEMA_CLAUSES = {}
+    patterns = tuple(p.upper() for p in _split(config.getoption("aoai_select")))
+    schema_ids = [] if config.getoption("aoai_no_schemathesis") else list(SCHEMA_CLAUSES)
+    catalog: list[str] = []
+    for pattern in patterns:
+        in_catalog = any(fnmatch.fnmatchcase(cid, pattern) for cid in REGISTRY.ids())
+        in_phase = any(fnmatch.fnmatchcase(cid, pattern) for cid in SCHEMA_CLAUSES)
+        if not (in_catalog or in_phase):
+            raise UsageError(
+                f"--aoai-select {pattern!r} matches no clause; run `aoai-conformance "
+                "contracts` to list the clause ids"
+            )
+        if in_catalog:
+            catalog.append(pattern)
+    if patterns:
+        schema_ids = [c for c in schema_ids if any(fnmatch.fnmatchcase(c, p) for p in patterns)]
+    return _Selection(patterns, tuple(catalog), tuple(schema_ids))
+
+
 def _clause_ids(config: pytest.Config) -> list[tuple[str, str]]:
     """(clause id, title) of every clause the run decides, in catalog order."""
     from conformance.checks import REGISTRY
+    from conformance.schemathesis_phase import SCHEMA_CLAUSES
 
-    checks = REGISTRY.select(_split(config.getoption("aoai_select")), ())
+    selection = _selection(config)
+    checks = (
+        REGISTRY.select(selection.catalog) if selection.catalog or not selection.patterns else []
+    )
     ids = [(c.id, c.clause.title) for c in checks]
-    if not config.getoption("aoai_no_schemathesis"):
-        try:
-            from conformance.schemathesis_phase import SCHEMA_CLAUSES
-        except ImportError:  # pragma: no cover - the phase ships with the package
-            SCHEMA_CLAUSES = {}
-        ids += [(c.id, c.title) for c in SCHEMA_CLAUSES.values()]
+    ids += [(cid, SCHEMA_CLAUSES[cid].title) for cid in selection.schema]
     return ids
 
 
