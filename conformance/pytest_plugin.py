@@ -7,7 +7,7 @@ aoai-conformance is installed — but it adds nothing unless ``--aoai-target`` i
            --aoai-surface dated --junitxml conformance.xml
     pytest --aoai-target emulator            # the embedded emulator, in process
 
-One item per clause (``aoai-conformance[RESP-002]``), named after the clause id so that
+One item per clause (``aoai-conformance::RESP-002``), named after the clause id so that
 ``-k RESP-002`` or ``-k "STREAM"`` select clauses. The suite runs once, when the first
 item runs (never at collection, so ``--collect-only`` sends nothing); each item then
 reports its clause over every surface checked:
@@ -29,6 +29,9 @@ passed on every surface     **passed**
 A configuration error (bad URL, no deployment, unreadable baseline) is one line: a pytest
 usage error at start-up where it can be found without sending anything, else every item
 errors with the same one-line message.
+
+With pytest-xdist every worker would make its own run: use ``-p no:xdist`` (or ``-n 0``)
+for the conformance items.
 """
 
 from __future__ import annotations
