@@ -99,6 +99,11 @@ class Server:
         asyncio.run(_streams(self.port, 4, STREAM_BODY))
         return self
 
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
     def __exit__(self, *exc: object) -> None:
         assert self.proc is not None
         self.proc.terminate()
@@ -118,7 +123,17 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(port: int, body: dict[str, Any], connections: int, duration: int) -> dict[str, float]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(
+    port: int, body: dict[str, Any], connections: int, duration: int, pid: int
+) -> dict[str, float]:
+    """One wrk run; also the server's CPU time per request (robust to other load)."""
+    cpu_before = _cpu_seconds(pid)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_LUA.format(body=json.dumps(json.dumps(body)), key=KEY))
     try:
@@ -150,7 +165,9 @@ def wrk(port: int, body: dict[str, Any], connections: int, duration: int) -> dic
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(bad.group(1)) if bad else 0) + (sum(map(int, sock.groups())) if sock else 0)
-    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": errors}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    cpu_us = (_cpu_seconds(pid) - cpu_before) / max(1, requests) * 1e6
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "errors": errors, "cpu_us_per_req": cpu_us}
 
 
 # ---------------------------------------------------------------- concurrent streams
@@ -214,18 +231,20 @@ def main() -> int:
     streams = max(1, min(args.streams, 1000))
     runs: dict[str, list[dict[str, float]]] = {}
     ratios: list[float] = []
+    cpu_ratios: list[float] = []
     key = f"streams-{streams}"
     # Both servers stay up; each run measures hello then the emulator back to back, so
     # that load from elsewhere on the machine hits both sides of the ratio alike.
     with Server("hello") as hello, Server("emulator") as emulator:
         for _ in range(args.runs):
-            base = wrk(hello.port, BODY, args.connections, duration)
-            chat = wrk(emulator.port, BODY, args.connections, duration)
+            base = wrk(hello.port, BODY, args.connections, duration, hello.pid)
+            chat = wrk(emulator.port, BODY, args.connections, duration, emulator.pid)
             ratios.append(chat["rps"] / base["rps"])
+            cpu_ratios.append(base["cpu_us_per_req"] / chat["cpu_us_per_req"])
             runs.setdefault("hello", []).append(base)
             runs.setdefault("chat", []).append(chat)
             runs.setdefault("stream", []).append(
-                wrk(emulator.port, STREAM_BODY, args.connections, duration)
+                wrk(emulator.port, STREAM_BODY, args.connections, duration, emulator.pid)
             )
             runs.setdefault(key, []).append(
                 asyncio.run(_streams(emulator.port, streams, STREAM_BODY))
@@ -233,13 +252,23 @@ def main() -> int:
     results = {name: _median(rows) for name, rows in runs.items()}
     ratio = statistics.median(ratios)
     if args.json:
-        print(json.dumps({"medians": results, "chat_vs_hello": ratio}, indent=2))
+        cpu_ratio = statistics.median(cpu_ratios)
+        print(
+            json.dumps(
+                {"medians": results, "chat_vs_hello": ratio, "chat_vs_hello_cpu": cpu_ratio},
+                indent=2,
+            )
+        )
         return 0
     print(f"medians of {args.runs} runs; wrk -t2 -c{args.connections} -d{duration}s on 127.0.0.1")
     for name, row in results.items():
         cells = ", ".join(f"{k}={v:,.1f}" for k, v in row.items())
         print(f"  {name:<12} {cells}")
     print(f"  chat / hello throughput (median of paired runs): {ratio:.0%}")
+    print(
+        "  chat / hello by server CPU per request (hello cpu / chat cpu; not skewed by other "
+        f"load on the machine): {statistics.median(cpu_ratios):.0%}"
+    )
     return 0
 
 

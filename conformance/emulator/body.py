@@ -5,12 +5,13 @@ Bad input is always a 4xx in the error envelope, never a 5xx (issue 4 §Bad inpu
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from starlette.requests import ClientDisconnect, Request
 
 from conformance.emulator.errors import ApiError
+from conformance.emulator.ids import header
 
 __all__ = ["read_json_object", "json_depth"]
 
@@ -35,7 +36,7 @@ def _bad(message: str, code: str = "BadRequest", status: int = 400) -> ApiError:
 
 async def read_json_object(request: Request, *, max_bytes: int, max_depth: int) -> dict[str, Any]:
     """The body as a JSON object, or an :class:`ApiError` saying what is wrong with it."""
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    media = (header(request.scope, b"content-type") or "").split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         shown = media or "none"
         raise _bad(
@@ -43,7 +44,7 @@ async def read_json_object(request: Request, *, max_bytes: int, max_depth: int) 
             "UnsupportedMediaType",
             415,
         )
-    declared = request.headers.get("content-length")
+    declared = header(request.scope, b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > max_bytes:
         raise _bad(
             f"request body of {declared} bytes exceeds the limit of {max_bytes} bytes; "
@@ -79,8 +80,10 @@ async def read_json_object(request: Request, *, max_bytes: int, max_depth: int) 
             f"the request body is not valid UTF-8 (byte {exc.start}); encode it as UTF-8"
         ) from None
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:  # a json.JSONDecodeError (lineno, colno, msg)
+        if "depth limit" in exc.msg or "recursion" in exc.msg:  # orjson stops at 1024
+            raise _bad(f"the request body is nested deeper than {max_depth} levels") from None
         raise _bad(
             f"the request body is not valid JSON (line {exc.lineno} column {exc.colno}: "
             f"{exc.msg}); send a JSON object"

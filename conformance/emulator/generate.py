@@ -107,12 +107,14 @@ def _for_choice(base: bytes, index: int) -> bytes:
     )
 
 
+_FIRST = tuple(w.capitalize() for w in _VOCAB) * (256 // len(_VOCAB) + 1)
+_NEXT = tuple(" " + w for w in _VOCAB) * (256 // len(_VOCAB) + 1)  # index by byte directly
+
+
 def _sentence(h: bytes) -> str:
     """12 to 31 words picked by the digest's bytes, capitalised, with a full stop."""
     count = 12 + h[0] % 20
-    size = len(_VOCAB)
-    words = [_VOCAB[b % size] for b in h[1 : count + 1]]
-    return words[0].capitalize() + " " + " ".join(words[1:]) + "."
+    return _FIRST[h[1]] + "".join([_NEXT[b] for b in h[2 : count + 1]]) + "."
 
 
 def _pick_tool(body: dict[str, Any]) -> dict[str, Any] | None:

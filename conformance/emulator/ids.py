@@ -1,4 +1,4 @@
-"""Cheap unique ids for responses and requests, and a fast query-string lookup.
+"""Cheap unique ids for responses and requests, and fast query-string and header lookups.
 
 Ids are a random per-process prefix plus a counter: unique within the process and
 across processes with overwhelming probability, with no syscall per request.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import MutableMapping
+from typing import Any
 from urllib.parse import unquote_plus
 
-__all__ = ["request_id", "completion_id", "query_param"]
+__all__ = ["request_id", "completion_id", "query_param", "header"]
 
 _PREFIX = os.urandom(8).hex()
 _COUNTER = itertools.count(1)
@@ -40,3 +42,15 @@ def query_param(query_string: bytes, name: bytes) -> str | None:
         elif key == name:
             return value.decode("latin-1")
     return None
+
+
+def header(scope: MutableMapping[str, Any], name: bytes) -> str | None:
+    """A request header by lower-case name; the scope's header list is indexed once."""
+    index: dict[bytes, bytes] | None = scope.get("emulator.headers")
+    if index is None:
+        index = {}
+        for key, value in scope["headers"]:
+            index.setdefault(key.lower(), value)
+        scope["emulator.headers"] = index
+    value = index.get(name)
+    return None if value is None else value.decode("latin-1")

@@ -43,6 +43,15 @@ class Render:
     stream_no_usage: bool = False
     no_done: bool = False
 
+    @property
+    def model_fields(self) -> str:
+        """``"model":...,"system_fingerprint":...`` pre-encoded (computed once per Render)."""
+        cached: str | None = self.__dict__.get("_model_fields")
+        if cached is None:
+            cached = f'"model":{_STR(self.model)},"system_fingerprint":"{FINGERPRINT}"'
+            object.__setattr__(self, "_model_fields", cached)
+        return cached
+
 
 def usage_of(completion: Completion, render: Render) -> dict[str, Any]:
     prompt, produced = completion.prompt_tokens, completion.completion_tokens
@@ -95,10 +104,18 @@ def completion_body(completion: Completion, render: Render) -> bytes:
     obj = "chat.completion.chunk" if render.wrong_object else "chat.completion"
     text = (
         f'{{"id":"{completion_id()}","object":"{obj}","created":{int(time.time())},'
-        f'"model":{_STR(render.model)},"system_fingerprint":"{FINGERPRINT}",'
-        f'"choices":[{",".join(parts)}],"usage":{_DUMPS(usage_of(completion, render))}}}'
+        f'{render.model_fields},"choices":[{",".join(parts)}],'
+        f'"usage":{_usage_json(completion, render)}}}'
     )
     return text.encode("utf-8")
+
+
+def _usage_json(completion: Completion, render: Render) -> str:
+    if completion.reasoning_tokens is not None:
+        return _DUMPS(usage_of(completion, render))
+    prompt, produced = completion.prompt_tokens, completion.completion_tokens
+    total = prompt + produced + (1 if render.usage_total_wrong else 0)
+    return f'{{"prompt_tokens":{prompt},"completion_tokens":{produced},"total_tokens":{total}}}'
 
 
 def _event(payload: dict[str, Any]) -> bytes:
