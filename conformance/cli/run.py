@@ -257,6 +257,16 @@ def run(**kw: Any) -> None:
         # nothing was checked, but the reports still say what was tried and why it failed
         _write_reports(unreachable_result(options, exc), parsed_reports, known)
         raise
+    except KeyboardInterrupt:
+        # Ctrl-C before the first clause (e.g. while probing surfaces): still a report
+        early = RunResult(
+            target=kw["target"] or "(not chosen yet)",
+            surfaces=[],
+            interrupted=True,
+            notes=["interrupted before the first clause finished (while opening the target)"],
+        )
+        _write_reports(early, parsed_reports, known)
+        raise click.exceptions.Exit(130) from None
     _write_reports(result, parsed_reports, secrets + known)
     if kw["update_baseline"]:
         from conformance.baseline import load_baseline, write_baseline

@@ -137,3 +137,37 @@ def test_real_ctrl_c_writes_the_partial_report(tmp_path: Path) -> None:
     assert data["interrupted"] is True
     assert 0 < len(data["findings"]) < 40
     assert all(f["outcome"] != "failed" for f in data["findings"])
+
+
+@requires_mirror
+@pytest.mark.slow
+def test_ctrl_c_while_probing_still_writes_a_report(tmp_path: Path) -> None:
+    """SIGINT while surfaces are being detected (before any clause): exit 130, a report."""
+    from tests.resilience.faultserver import blackhole_server
+
+    report = tmp_path / "early.json"
+    with blackhole_server() as url:
+        timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+        timer.start()
+        try:
+            code = main(
+                [
+                    "run",
+                    "--target",
+                    url,
+                    "--deployment",
+                    "gpt-4o-mini",
+                    "--api-key",
+                    "emulator-key-0000",
+                    "--timeout",
+                    "5",
+                    "--report",
+                    f"json:{report}",
+                ]
+            )
+        finally:
+            timer.cancel()
+    assert code == 130
+    data = json.loads(report.read_text())
+    assert data["interrupted"] is True and data["findings"] == []
+    assert any("interrupted before the first clause" in n for n in data["notes"])
