@@ -150,3 +150,13 @@ def test_target_killed_mid_run(tmp_path: Path) -> None:
     reasons = " ".join(f["reason"] for f in run.report["findings"])
     assert "connection refused" in reasons
     assert any("stopped contacting the target" in n for n in run.report["notes"])
+
+
+def test_retries_stay_inside_the_request_budget(tmp_path: Path) -> None:
+    plan = FaultPlan(mode="503", after=1)
+    with faulty_emulator(plan) as url:
+        run = run_cli(url, tmp_path, "--max-requests", "4")
+    _assert_inconclusive_run(run, budget=4)
+    assert run.requests == 4 and plan.faulted == 4  # the 5th attempt was never sent
+    reasons = " ".join(f["reason"] for f in run.report["findings"])
+    assert "request budget exhausted" in reasons
