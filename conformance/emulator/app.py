@@ -520,6 +520,8 @@ class Emulator:
 
     def _tool_choice(self, body: dict[str, Any]) -> None:
         choice = body.get("tool_choice")
+        if choice is None:
+            return
         tools = body.get("tools") or []
         names = {(t.get("function") or {}).get("name") for t in tools if isinstance(t, dict)}
         if choice == "required" and not tools:

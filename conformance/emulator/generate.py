@@ -178,12 +178,12 @@ def complete(
         body.get("tools"),
         body.get("tool_choice"),
     )
-    tool = _pick_tool(body)
+    tool = _pick_tool(body) if body.get("tools") else None
     hidden = REASONING_TOKENS if reasoning else 0
     choices: list[Choice] = []
     for index in range(n):
         digest = _for_choice(base, index)
-        h = int.from_bytes(digest[:8], "big")
+        h = int.from_bytes(digest[:8], "big") if tool is not None or fmt_type else 0
         if tool is not None:
             function = tool.get("function", {})
             params = function.get("parameters") or {"type": "object", "properties": {}}
@@ -199,7 +199,9 @@ def complete(
             text = json.dumps(instance_for(schema, h))
         else:
             text = _sentence(digest)
-        text = _truncate_at_stop(text, body.get("stop"))
+        stop = body.get("stop")
+        if stop:
+            text = _truncate_at_stop(text, stop)
         count = len(text.split())  # == len(pieces(text)), without the regex
         finish = "stop"
         if limit is not None and count + hidden > limit:
