@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "28c4872b63c88a0ec7d58a2048918af0b938bb442f50700f054b04b13f7656e0"
+FINGERPRINT = "cd8b420efbbd65632ed817ca8136db657706ec803eed2f3bda18769512b8c382"
 FILES: dict[str, str] = {
     "__init__.py": "791df324c295f28006490ab2fa6aded6b424b321124be7842284baf15566bd12",
     "_runtime.py": "07e089d4056c05d61b71913162f1e3a3e6c116c25685066c583fef0abbbb7b79",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "4c703628f511e1856daaef02bb18364ad16cfc662062fd1e8fd9488f7923d084"
+FINGERPRINT = "11b54b047382e1b6c7c31b505c218b81186e2a7d3a6e0bb4bd92eb09ff76feef"
 FILES: dict[str, str] = {
     "__init__.py": "87c6910d4f4f22b72df6f92b98f822b92a58ed4f18eb9f0a4625c0dcb65204c3",
     "_runtime.py": "db37782e1e3570a83cf644e749e7551fb1937210139a6848a757ca7769ccd49d",

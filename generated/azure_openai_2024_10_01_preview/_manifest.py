@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "bae6f7067270204d59305ab2d7f958f582673470940cb1b0ad2df066afeda193"
+FINGERPRINT = "e4fc7a4f03c7e601de72b5a6dbf759cf446df461bb4203adc6e3db8cfe372238"
 FILES: dict[str, str] = {
     "__init__.py": "cfecd954c4ad2bb6406a3b57ac165c9978aed07e11af588e201ade6f1cc932c4",
     "_runtime.py": "ae8997650784d33ad7eb5e3cefdb5c3b9124c7ba766fed718bfd30cf87df6d7b",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "db09bf864339f365997b4d2ea4668b76a3b9be3de1ea1522eb10592e6427853b"
+FINGERPRINT = "986dcdc10f95d2f01799399a2c1514d230097f3132f20783fb086a74c77bb192"
 FILES: dict[str, str] = {
     "__init__.py": "961541120046b7c320ccab9f6f258f4615ab2cad39184b5e702a5b62c527c7c8",
     "_runtime.py": "127675376092553a30a0f1446c4888559438102b4db7e526ed40a7501c9b1bdd",

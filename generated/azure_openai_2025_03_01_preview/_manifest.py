@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "f86d6df41d9c14558a0550ab3f43ed3e6591914a354cc9c7796072d125d5182c"
+FINGERPRINT = "41e19a90b51d514260f93ac36fca6695e2cb519b96e4af4fc74472924fb0f8eb"
 FILES: dict[str, str] = {
     "__init__.py": "65bed13d6ac3b98c1cc98d53c1d53b058d0f40ec5f53063fa9fb0cfdcd91d666",
     "_runtime.py": "b12a8293c4940aa772e41a00829c620e362bcb3d66c92f8622a01afcdbbb0a7f",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "3d066f29c31b056b0c2253a0d088ec4d8e2540a6a5e0208446bc71210bd8e327"
+FINGERPRINT = "5043546baf3d5f53b1d0ecca642a06711b6536090ebd741aa859b89f55456415"
 FILES: dict[str, str] = {
     "__init__.py": "6350c1f84f64b3c40c6cbcbadeca9103e67401359b0bdc0e7167e65d56ec5d1e",
     "_runtime.py": "ca06585da8dc2095dd1212de36476a9f9f3a5821f1507447cfb6e3a9c621e64d",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "9b142c37b1f64bb969dbe1386008577024f97af456d21109eac1ec86b515e3d9"
+FINGERPRINT = "1fbd1dbb206c89011c906ee7e4410f89a3759ed110a47109b0385f003c2a053d"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "dbcafd00f572f438d85f6687f11b6e361718c53c7031554b9e77286be1b67b42",

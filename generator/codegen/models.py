@@ -18,10 +18,11 @@ __all__ = ["dcg_options", "render_models"]
 def dcg_options() -> dict[str, Any]:
     """The options every package is generated with (dcg is imported only when needed)."""
     import datamodel_code_generator as dcg
+    from datamodel_code_generator.enums import DataModelType
 
     return {
         "input_file_type": dcg.InputFileType.OpenAPI,
-        "output_model_type": dcg.DataModelType.PydanticV2BaseModel,
+        "output_model_type": DataModelType.PydanticV2BaseModel,
         "target_python_version": dcg.PythonVersion.PY_311,
         # Enums become Literal types: no Role1/Type2 classes, and values stay plain strings.
         "enum_field_as_literal": dcg.LiteralType.All,

@@ -234,12 +234,15 @@ def _recorded(folder: Path) -> tuple[str, dict[str, str]] | None:
         return None
     values: dict[str, object] = {}
     for node in tree.body:
-        target = node.targets[0] if isinstance(node, ast.Assign) else None
-        if isinstance(node, ast.AnnAssign):
-            target = node.target
-        if isinstance(target, ast.Name) and getattr(node, "value", None) is not None:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
             try:
-                values[target.id] = ast.literal_eval(node.value)  # type: ignore[arg-type]
+                values[target.id] = ast.literal_eval(value)
             except ValueError:
                 return None
     fp, files = values.get("FINGERPRINT"), values.get("FILES")
