@@ -80,7 +80,8 @@ _HASH_SCRIPT = """
 import hashlib, json, sys
 from pathlib import Path
 from generator.codegen.pipeline import generate_package, spec_file_input, spec_input
-sources = [spec_input(sys.argv[1]), spec_file_input(Path(sys.argv[2]), spec_id="golden-dated-chat")]
+sources = [spec_input(sys.argv[1]), spec_input(sys.argv[2]),
+           spec_file_input(Path(sys.argv[3]), spec_id="golden-dated-chat")]
 print(json.dumps({s.spec_id + "/" + name: hashlib.sha256(data).hexdigest()
                   for s in sources for name, data in generate_package(s).files.items()}))
 """
@@ -94,7 +95,7 @@ def test_output_is_identical_under_different_hash_seeds() -> None:
     for seed in ("1", "4242"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
-            [sys.executable, "-c", _HASH_SCRIPT, FOUNDRY, str(spec)],
+            [sys.executable, "-c", _HASH_SCRIPT, FOUNDRY, "azure-openai-2024-10-21", str(spec)],
             capture_output=True,
             text=True,
             env=env,
@@ -102,7 +103,7 @@ def test_output_is_identical_under_different_hash_seeds() -> None:
             check=True,
         )
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    assert len(runs[0]) == 12
+    assert len(runs[0]) == 18
     assert runs[0] == runs[1]
 
 
