@@ -58,3 +58,24 @@ def test_auth_works_as_httpx_auth() -> None:
 def test_empty_key_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="api key is empty"):
         ApiKeyAuth("")
+
+
+def test_azure_core_access_tokens_are_used_and_refreshed() -> None:
+    """The credential side is azure-core's real types (what azure-identity returns)."""
+    from azure.core.credentials import AccessToken
+
+    issued: list[AccessToken] = []
+
+    class Credential:
+        def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
+            token = AccessToken(f"entra-{len(issued)}", 10_000 + 60 * len(issued))
+            issued.append(token)
+            return token
+
+    now = [9_000.0]
+    auth = TokenCredentialAuth(Credential(), refresh_margin=120, clock=lambda: now[0])
+    request = httpx.Request("POST", "https://example.invalid/")
+    assert next(auth.auth_flow(request)).headers["Authorization"] == "Bearer entra-0"
+    now[0] = 9_881.0  # 119 s before expiry: inside the margin
+    assert auth.headers() == {"Authorization": "Bearer entra-1"}
+    assert len(issued) == 2
