@@ -41,7 +41,10 @@ __all__ = ["generate"]
     "recorded fingerprints match.",
 )
 @click.option("--force", is_flag=True, help="Regenerate even when the fingerprint matches.")
-@click.option("--strict", is_flag=True, help="Fail (exit 1) on any generator problem.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on any generator warning.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also list info-level problems (not only warnings)."
+)
 @click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
@@ -55,6 +58,7 @@ def generate(
     full: bool,
     force: bool,
     strict: bool,
+    verbose: bool,
     output: Path,
 ) -> None:
     """Generate one package per spec: pydantic models, request builders, auth.
@@ -83,9 +87,10 @@ def generate(
     report = generate_packages(spec_ids or None, output=output, force=force, strict=strict)
     for spec_id in report.written:
         problems = report.problems.get(spec_id, [])
-        note = f" ({len(problems)} problem(s))" if problems else ""
+        shown = [p for p in problems if verbose or p.severity != "info"]
+        note = f" ({len(problems)} problem(s); -v lists all)" if len(shown) < len(problems) else ""
         click.echo(f"generated {spec_id}{note}")
-        for problem in problems:
+        for problem in shown:
             click.echo(f"  {problem.severity}: {problem.describe()}", err=True)
     if report.skipped:
         click.echo(f"up to date: {len(report.skipped)} spec(s)")
