@@ -160,3 +160,22 @@ def test_retries_stay_inside_the_request_budget(tmp_path: Path) -> None:
     assert run.requests == 4 and plan.faulted == 4  # the 5th attempt was never sent
     reasons = " ".join(f["reason"] for f in run.report["findings"])
     assert "request budget exhausted" in reasons
+
+
+def test_undetectable_target_still_gets_a_complete_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Auto-detection finds no surface (nothing answers): one error line, exit 3, and the
+    report lists every clause as inconclusive with the reason."""
+    with faulty_emulator(FaultPlan()) as url:
+        pass
+    run = run_cli(url, tmp_path, surface="auto")
+    assert run.code == 3
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if line.startswith("error: ")] == [
+        f"error: {url} serves none of the dated, v1 or Foundry chat surfaces (probes answered "
+        "404 or failed); check --target or force one with --surface"
+    ]
+    assert {f["outcome"] for f in run.report["findings"]} == {"inconclusive"}
+    assert len(run.report["findings"]) >= 40
+    assert any(n.startswith("unreachable: ") for n in run.report["notes"])

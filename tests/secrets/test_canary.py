@@ -33,7 +33,7 @@ from tests.resilience.helpers import CREDENTIAL_ENV
 from tests.suite.helpers import Answer, Seen, mutating
 from tests.support import requires_mirror
 
-pytestmark = [requires_mirror, pytest.mark.slow]
+pytestmark = requires_mirror
 
 CANARY_KEY = "canary-key-Zq7Xw3Rt9Lp2Vn6Ks4"
 # clauses fail on these (and key-echoed-in-401 makes the target echo a key itself)
@@ -156,6 +156,7 @@ def _run(url: str, out: Path, *extra: str) -> int:
     return main(argv)
 
 
+@pytest.mark.slow
 def test_canary_api_key_never_appears_in_any_output(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], debug_logs: list[str]
 ) -> None:
@@ -191,6 +192,7 @@ def test_canary_api_key_never_appears_in_any_output(
     assert b"api-key: ***" in outputs["out/r.json"]
 
 
+@pytest.mark.slow
 def test_canary_bearer_token_never_appears_in_any_output(
     tmp_path: Path,
     capfd: pytest.CaptureFixture[str],
@@ -222,3 +224,24 @@ def test_canary_bearer_token_never_appears_in_any_output(
         # no part of it either: the signature and the claims are the token's own
         assert [n for n, data in outputs.items() if signature.encode() in data] == []
         assert [n for n, data in outputs.items() if payload.encode() in data] == []
+
+
+def test_a_crashing_check_does_not_leak_the_key_in_its_message() -> None:
+    """A check bug whose exception message holds the key: the finding shows it masked."""
+    from conformance.checks import REGISTRY
+    from conformance.checks.registry import Check
+    from conformance.emulator import DEFAULT_API_KEY
+    from conformance.model import Outcome
+    from conformance.runner import run_target
+    from conformance.targets import TargetOptions, open_target
+
+    def crash(ctx: Any) -> Any:
+        raise RuntimeError(f"boom with key {ctx.auth_headers['api-key']} in it")
+
+    check = Check(REGISTRY.get("RESP-001").clause, crash)
+    with open_target(TargetOptions(env={}, surface="dated")) as target:
+        result = run_target(target, [check], schemathesis=False)
+    finding = result.findings[0]
+    assert finding.outcome is Outcome.INCONCLUSIVE
+    assert "the check itself failed" in finding.reason and "***" in finding.reason
+    assert DEFAULT_API_KEY not in finding.reason
