@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "cd8b420efbbd65632ed817ca8136db657706ec803eed2f3bda18769512b8c382"
+FINGERPRINT = "2d1e8fc68e87e5af803b1c59ef128a4a7db4ca93b5b23d93a942e77024558cdb"
 FILES: dict[str, str] = {
     "__init__.py": "791df324c295f28006490ab2fa6aded6b424b321124be7842284baf15566bd12",
-    "_runtime.py": "07e089d4056c05d61b71913162f1e3a3e6c116c25685066c583fef0abbbb7b79",
-    "auth.py": "cae9bffe6e3802e527bb3f22a98cdb59e8f503d75bfb05312cc78137b213b80c",
-    "builders.py": "b07fa5781db86c1d1ceeb382cb8c80e09af8301606190a9f891c292c4b0d3c38",
+    "_runtime.py": "0b625387dbd0be45606a691575647bab251216777a1355bd1875c9311b1e1643",
+    "auth.py": "ed5377ccdeb799fa4328bde5bb37476e79af80051b6897db9b633fc2875b3e3d",
+    "builders.py": "26513ddc98ccdf2a55559165e68b80c80f80c61cb341225a2a3a2386c8c09781",
     "models.py": "d8bc9029b543c32a866afed89346a8cff99e9aa0b5a8de853987bdfaaffaa4e8",
 }

@@ -20,6 +20,7 @@ __all__ = [
     "TOKEN_SCOPE",
     "REFRESH_MARGIN_SECONDS",
     "Auth",
+    "AuthHeaders",
     "ApiKeyAuth",
     "BearerAuth",
     "TokenCredentialAuth",
@@ -41,6 +42,13 @@ class AccessTokenLike(Protocol):
 
 class TokenCredentialLike(Protocol):
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessTokenLike: ...
+
+
+class AuthHeaders(Protocol):
+    """What the builders accept as ``auth``: anything that gives headers to send (so the
+    credentials of one generated package work with the builders of every other)."""
+
+    def headers(self) -> dict[str, str]: ...
 
 
 class Auth(httpx.Auth):

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "11b54b047382e1b6c7c31b505c218b81186e2a7d3a6e0bb4bd92eb09ff76feef"
+FINGERPRINT = "2b240b53946f1f2febf0208241b4417809006e34bc6cd0ecaf99fdd7894d2eaf"
 FILES: dict[str, str] = {
     "__init__.py": "87c6910d4f4f22b72df6f92b98f822b92a58ed4f18eb9f0a4625c0dcb65204c3",
-    "_runtime.py": "db37782e1e3570a83cf644e749e7551fb1937210139a6848a757ca7769ccd49d",
-    "auth.py": "315ffbbbb7768f1311a0d015559461b6da85a466012fded341896c9f8c20319b",
-    "builders.py": "ad09d84c97bbe26bb230cbc9908f6514de8bea8895645c4b6f6e1c927d09edc9",
+    "_runtime.py": "e61bcd36cdc31e6cf3bb25a810922a12a357f39e1421a46dd01df859ef9038fc",
+    "auth.py": "48b476ca9a7480fa07151669ad447ce365c5d2e627ae44534920d5d4e3fec629",
+    "builders.py": "38ba5ec2310b964466a4a1a82b12584c6ecec0770619de35956266fa105841b5",
     "models.py": "d7b8764cb1ce5e1ab1b6128275e211fb8b2f1030356a199d6eb46fd5fe623b00",
 }

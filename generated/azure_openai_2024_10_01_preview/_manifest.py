@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "e4fc7a4f03c7e601de72b5a6dbf759cf446df461bb4203adc6e3db8cfe372238"
+FINGERPRINT = "2598cd906d1070638329c9155283283c4eccc34ec3c619b2bc50dd663cdfba98"
 FILES: dict[str, str] = {
     "__init__.py": "cfecd954c4ad2bb6406a3b57ac165c9978aed07e11af588e201ade6f1cc932c4",
-    "_runtime.py": "ae8997650784d33ad7eb5e3cefdb5c3b9124c7ba766fed718bfd30cf87df6d7b",
-    "auth.py": "7be2e7eb8e751dc239536516316beec40f913790424df1d34175be8400ce87eb",
-    "builders.py": "e2c775a61049a8fb5d951e6503e0acf52a6c4a8fc879ffe447bb89f897ae8bfa",
+    "_runtime.py": "370953722e2b924a0460df529ea83b4bdea09858d9a1120548d3356d1f4959e4",
+    "auth.py": "cb1e390b0c640a3f77133eb4bca49cf9359a84760162de1371ae26a4a10d5507",
+    "builders.py": "33988ff50a547ec8f010cdd7ba6979f24bccd721d2bd38c04c996ec31fe78f43",
     "models.py": "5f50015f5e5e03a63dcacef0f143cefdcc362dc66dafdb11a687d66ff7baff40",
 }

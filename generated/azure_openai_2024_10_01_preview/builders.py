@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from . import _runtime, models
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "API_VERSION",
@@ -77,7 +77,7 @@ def completions_create(
     deployment: str,
     body: models.CreateCompletionRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a completion for the provided prompt, parameters and chosen model.
@@ -110,7 +110,7 @@ def embeddings_create(
     deployment: str,
     body: models.EmbeddingsCreateRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Get a vector representation of a given input that can be easily consumed by machine
@@ -144,7 +144,7 @@ def chat_completions_create(
     deployment: str,
     body: models.CreateChatCompletionRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a completion for the chat message.
@@ -177,7 +177,7 @@ def transcriptions_create(
     deployment: str,
     body: models.CreateTranscriptionRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Transcribes audio into the input language.
@@ -208,7 +208,7 @@ def translations_create(
     deployment: str,
     body: models.CreateTranslationRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Transcribes and translates input audio into English text.
@@ -239,7 +239,7 @@ def speech_create(
     deployment: str,
     body: models.CreateSpeechRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Generates audio from the input text.
@@ -270,7 +270,7 @@ def image_generations_create(
     deployment: str,
     body: models.ImageGenerationsRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Generates a batch of images from a text caption on a given DALLE model deployment.
@@ -305,7 +305,7 @@ def list_assistants(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of assistants.
@@ -355,7 +355,7 @@ def create_assistant(
     *,
     body: models.CreateAssistantRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create an assistant with a model and instructions.
@@ -384,7 +384,7 @@ def get_assistant(
     *,
     assistant_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves an assistant.
@@ -416,7 +416,7 @@ def modify_assistant(
     assistant_id: str,
     body: models.ModifyAssistantRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies an assistant.
@@ -448,7 +448,7 @@ def delete_assistant(
     *,
     assistant_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete an assistant.
@@ -479,7 +479,7 @@ def create_thread(
     *,
     body: models.CreateThreadRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a thread.
@@ -508,7 +508,7 @@ def get_thread(
     *,
     thread_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a thread.
@@ -540,7 +540,7 @@ def modify_thread(
     thread_id: str,
     body: models.ModifyThreadRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a thread.
@@ -572,7 +572,7 @@ def delete_thread(
     *,
     thread_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a thread.
@@ -608,7 +608,7 @@ def list_messages(
     before: str | None = None,
     run_id: str | None = None,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of messages for a given thread.
@@ -666,7 +666,7 @@ def create_message(
     thread_id: str,
     body: models.CreateMessageRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a message.
@@ -702,7 +702,7 @@ def get_message(
     thread_id: str,
     message_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieve a message.
@@ -741,7 +741,7 @@ def modify_message(
     message_id: str,
     body: models.ModifyMessageRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a message.
@@ -778,7 +778,7 @@ def create_thread_and_run(
     *,
     body: models.CreateThreadAndRunRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a thread and run it in one request.
@@ -811,7 +811,7 @@ def list_runs(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of runs belonging to a thread.
@@ -863,7 +863,7 @@ def create_run(
     thread_id: str,
     body: models.CreateRunRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a run.
@@ -896,7 +896,7 @@ def get_run(
     thread_id: str,
     run_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a run.
@@ -934,7 +934,7 @@ def modify_run(
     run_id: str,
     body: models.ModifyRunRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a run.
@@ -973,7 +973,7 @@ def submit_tool_outputs_to_run(
     run_id: str,
     body: models.SubmitToolOutputsRunRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """When a run has the `status: "requires_action"` and `required_action.type` is
@@ -1014,7 +1014,7 @@ def cancel_run(
     thread_id: str,
     run_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Cancels a run that is `in_progress`.
@@ -1055,7 +1055,7 @@ def list_run_steps(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of run steps belonging to a run.
@@ -1113,7 +1113,7 @@ def get_run_step(
     run_id: str,
     step_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a run step.
@@ -1153,7 +1153,7 @@ def list_vector_stores(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector stores.
@@ -1204,7 +1204,7 @@ def create_vector_store(
     *,
     body: models.CreateVectorStoreRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store.
@@ -1236,7 +1236,7 @@ def get_vector_store(
     *,
     vector_store_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store.
@@ -1271,7 +1271,7 @@ def modify_vector_store(
     vector_store_id: str,
     body: models.UpdateVectorStoreRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a vector store.
@@ -1306,7 +1306,7 @@ def delete_vector_store(
     *,
     vector_store_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a vector store.
@@ -1345,7 +1345,7 @@ def list_vector_store_files(
     before: str | None = None,
     filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector store files.
@@ -1404,7 +1404,7 @@ def create_vector_store_file(
     vector_store_id: str,
     body: models.CreateVectorStoreFileRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store file by attaching a [File](/docs/api-reference/files) to a [vector
@@ -1441,7 +1441,7 @@ def get_vector_store_file(
     vector_store_id: str,
     file_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store file.
@@ -1479,7 +1479,7 @@ def delete_vector_store_file(
     vector_store_id: str,
     file_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a vector store file.
@@ -1517,7 +1517,7 @@ def create_vector_store_file_batch(
     vector_store_id: str,
     body: models.CreateVectorStoreFileBatchRequest | Mapping[str, Any],
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store file batch.
@@ -1553,7 +1553,7 @@ def get_vector_store_file_batch(
     vector_store_id: str,
     batch_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store file batch.
@@ -1591,7 +1591,7 @@ def cancel_vector_store_file_batch(
     vector_store_id: str,
     batch_id: str,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Cancel a vector store file batch.
@@ -1634,7 +1634,7 @@ def list_vector_store_file_batch_files(
     before: str | None = None,
     filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
     api_version: str = "2024-10-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector store files in a batch.

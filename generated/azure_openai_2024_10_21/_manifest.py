@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "3e60e19a96027d7fc949b0a2fd57e58e7a348275ad3f139c76a6466e9810b325"
+FINGERPRINT = "ef5684358f7c6b5fef0377dc288feac94b9574ab6d824dca925e9994d8f1642d"
 FILES: dict[str, str] = {
     "__init__.py": "8c0f273a9685643bfa815e45f1b01d8581d89c623e9f0552666704ed8f02c1ce",
-    "_runtime.py": "5d743b79b32145886c400a138b1a75acde751771eecd01564aa09170fc9a09cd",
-    "auth.py": "01651286a15dd081093c8c5e565ad15849615622fb45318ea374120ae4b2bc87",
-    "builders.py": "7b0894c920edc0e8d39422b0c2bbc83e63f2810ba15c83a23eb0c44ca96b295d",
+    "_runtime.py": "b6ead3553b98c5c739e7070e902ce97b397523227a4831ebb02d684fd3f2c4d8",
+    "auth.py": "7cabb114bad4a277ef92a13f84bd79d0251521707da95b186e1ef960740a7554",
+    "builders.py": "0b851b49c142baba259d5ae33f116c4c1a2d7ca6eb9080b2340b67ad0144b9ed",
     "models.py": "a51447bb9d922cf68224a496dfb1be546f2d6bff0d8cafa4a7a62da4db99754c",
 }

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from . import _runtime, models
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "API_VERSION",
@@ -41,7 +41,7 @@ def completions_create(
     deployment: str,
     body: models.CreateCompletionRequest | Mapping[str, Any],
     api_version: str = "2024-10-21",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a completion for the provided prompt, parameters and chosen model.
@@ -74,7 +74,7 @@ def embeddings_create(
     deployment: str,
     body: models.EmbeddingsCreateRequest | Mapping[str, Any],
     api_version: str = "2024-10-21",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Get a vector representation of a given input that can be easily consumed by machine
@@ -108,7 +108,7 @@ def chat_completions_create(
     deployment: str,
     body: models.CreateChatCompletionRequest | Mapping[str, Any],
     api_version: str = "2024-10-21",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a completion for the chat message.
@@ -141,7 +141,7 @@ def transcriptions_create(
     deployment: str,
     body: models.CreateTranscriptionRequest | Mapping[str, Any],
     api_version: str = "2024-10-21",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Transcribes audio into the input language.
@@ -172,7 +172,7 @@ def translations_create(
     deployment: str,
     body: models.CreateTranslationRequest | Mapping[str, Any],
     api_version: str = "2024-10-21",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Transcribes and translates input audio into English text.
@@ -203,7 +203,7 @@ def image_generations_create(
     deployment: str,
     body: models.ImageGenerationsRequest | Mapping[str, Any],
     api_version: str = "2024-10-21",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Generates a batch of images from a text caption on a given DALLE model deployment.

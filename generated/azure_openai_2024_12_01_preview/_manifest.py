@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "986dcdc10f95d2f01799399a2c1514d230097f3132f20783fb086a74c77bb192"
+FINGERPRINT = "833ee32e609f37e71a6a0a019365b795e09c43fc618b9cdb10a413cfab97069a"
 FILES: dict[str, str] = {
     "__init__.py": "961541120046b7c320ccab9f6f258f4615ab2cad39184b5e702a5b62c527c7c8",
-    "_runtime.py": "127675376092553a30a0f1446c4888559438102b4db7e526ed40a7501c9b1bdd",
-    "auth.py": "465521b6de8cac307e4c0fb01c2fcc98f778ace8528b1754cf056d4c75e797b4",
-    "builders.py": "5c2263612f84d98a020e6c308ae93443c9bdd41908c80f4c0c653bffb946ffbf",
+    "_runtime.py": "63f9d83338e23884a477e07e7798815e9b8ed4684ce20727397e2dc66dff68da",
+    "auth.py": "b2966d1215a4de16cb73f7972106024b0b07210c1345cd168b0a4057e70235fa",
+    "builders.py": "786ac04c1f17c0005adcf7c1f393d28b9b9b361b73883a1de9a1a7770ecc2ccf",
     "models.py": "8bb446ce0a647efb219046c56bc3b360845f507aa32c9e741178a6825fd4d22b",
 }

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "41e19a90b51d514260f93ac36fca6695e2cb519b96e4af4fc74472924fb0f8eb"
+FINGERPRINT = "4a011e191193f22e931b63efa0def9212559de6ffbf09d9dd31651cecd51bdbf"
 FILES: dict[str, str] = {
     "__init__.py": "65bed13d6ac3b98c1cc98d53c1d53b058d0f40ec5f53063fa9fb0cfdcd91d666",
-    "_runtime.py": "b12a8293c4940aa772e41a00829c620e362bcb3d66c92f8622a01afcdbbb0a7f",
-    "auth.py": "13940188f3a48b4109135c08c23c4eabc99c46945ecfd05de62f59385c18ef4d",
-    "builders.py": "c761c5c9f26850d0d0bda651b36a388f5f040d0d3013200f4522856bb6553210",
+    "_runtime.py": "ce85326cc2a07e5e84297b7b8c47c7cff37bee28aa625b6c1319790faf1d9a03",
+    "auth.py": "732f6ceef0e1f2e424984fad7a37a9bc7e16b1388017187b959466d9a825c150",
+    "builders.py": "857a55e88592286c520fd755d7ec17f7f2bf172a9efaafc3503912e27f8e5ac4",
     "models.py": "c4910e1a777068f928a55154f63840e4ced3e41dc6dc68dd6750644b3db727c4",
 }

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from . import _runtime, models
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "API_VERSION",
@@ -84,7 +84,7 @@ def completions_create(
     deployment: str,
     body: models.CreateCompletionRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a completion for the provided prompt, parameters and chosen model.
@@ -117,7 +117,7 @@ def embeddings_create(
     deployment: str,
     body: models.EmbeddingsCreateRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Get a vector representation of a given input that can be easily consumed by machine
@@ -151,7 +151,7 @@ def chat_completions_create(
     deployment: str,
     body: models.CreateChatCompletionRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a completion for the chat message.
@@ -184,7 +184,7 @@ def transcriptions_create(
     deployment: str,
     body: models.CreateTranscriptionRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Transcribes audio into the input language.
@@ -215,7 +215,7 @@ def translations_create(
     deployment: str,
     body: models.CreateTranslationRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Transcribes and translates input audio into English text.
@@ -246,7 +246,7 @@ def speech_create(
     deployment: str,
     body: models.CreateSpeechRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Generates audio from the input text.
@@ -277,7 +277,7 @@ def image_generations_create(
     deployment: str,
     body: models.ImageGenerationsRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Generates a batch of images from a text caption on a given DALLE model deployment.
@@ -312,7 +312,7 @@ def list_assistants(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of assistants.
@@ -362,7 +362,7 @@ def create_assistant(
     *,
     body: models.CreateAssistantRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create an assistant with a model and instructions.
@@ -391,7 +391,7 @@ def get_assistant(
     *,
     assistant_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves an assistant.
@@ -423,7 +423,7 @@ def modify_assistant(
     assistant_id: str,
     body: models.ModifyAssistantRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies an assistant.
@@ -455,7 +455,7 @@ def delete_assistant(
     *,
     assistant_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete an assistant.
@@ -486,7 +486,7 @@ def create_thread(
     *,
     body: models.CreateThreadRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a thread.
@@ -515,7 +515,7 @@ def get_thread(
     *,
     thread_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a thread.
@@ -547,7 +547,7 @@ def modify_thread(
     thread_id: str,
     body: models.ModifyThreadRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a thread.
@@ -579,7 +579,7 @@ def delete_thread(
     *,
     thread_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a thread.
@@ -615,7 +615,7 @@ def list_messages(
     before: str | None = None,
     run_id: str | None = None,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of messages for a given thread.
@@ -673,7 +673,7 @@ def create_message(
     thread_id: str,
     body: models.CreateMessageRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a message.
@@ -709,7 +709,7 @@ def get_message(
     thread_id: str,
     message_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieve a message.
@@ -748,7 +748,7 @@ def modify_message(
     message_id: str,
     body: models.ModifyMessageRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a message.
@@ -785,7 +785,7 @@ def create_thread_and_run(
     *,
     body: models.CreateThreadAndRunRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a thread and run it in one request.
@@ -818,7 +818,7 @@ def list_runs(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of runs belonging to a thread.
@@ -872,7 +872,7 @@ def create_run(
     include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | None = None,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a run.
@@ -910,7 +910,7 @@ def get_run(
     thread_id: str,
     run_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a run.
@@ -948,7 +948,7 @@ def modify_run(
     run_id: str,
     body: models.ModifyRunRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a run.
@@ -987,7 +987,7 @@ def submit_tool_outputs_to_run(
     run_id: str,
     body: models.SubmitToolOutputsRunRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """When a run has the `status: "requires_action"` and `required_action.type` is
@@ -1028,7 +1028,7 @@ def cancel_run(
     thread_id: str,
     run_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Cancels a run that is `in_progress`.
@@ -1071,7 +1071,7 @@ def list_run_steps(
     api_version: str = "2025-03-01-preview",
     include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of run steps belonging to a run.
@@ -1136,7 +1136,7 @@ def get_run_step(
     include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | None = None,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a run step.
@@ -1181,7 +1181,7 @@ def list_vector_stores(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector stores.
@@ -1232,7 +1232,7 @@ def create_vector_store(
     *,
     body: models.CreateVectorStoreRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store.
@@ -1264,7 +1264,7 @@ def get_vector_store(
     *,
     vector_store_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store.
@@ -1299,7 +1299,7 @@ def modify_vector_store(
     vector_store_id: str,
     body: models.UpdateVectorStoreRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a vector store.
@@ -1334,7 +1334,7 @@ def delete_vector_store(
     *,
     vector_store_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a vector store.
@@ -1373,7 +1373,7 @@ def list_vector_store_files(
     before: str | None = None,
     filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector store files.
@@ -1432,7 +1432,7 @@ def create_vector_store_file(
     vector_store_id: str,
     body: models.CreateVectorStoreFileRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store file by attaching a [File](/docs/api-reference/files) to a [vector
@@ -1469,7 +1469,7 @@ def get_vector_store_file(
     vector_store_id: str,
     file_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store file.
@@ -1507,7 +1507,7 @@ def update_vector_store_file_attributes(
     vector_store_id: str,
     file_id: str,
     body: models.UpdateVectorStoreFileAttributesRequest | Mapping[str, Any],
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Update attributes on a vector store file.
@@ -1544,7 +1544,7 @@ def delete_vector_store_file(
     vector_store_id: str,
     file_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a vector store file.
@@ -1581,7 +1581,7 @@ def retrieve_vector_store_file_content(
     *,
     vector_store_id: str,
     file_id: str,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieve the parsed contents of a vector store file.
@@ -1616,7 +1616,7 @@ def search_vector_store(
     *,
     vector_store_id: str,
     body: models.VectorStoreSearchRequest | Mapping[str, Any],
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Search a vector store for relevant chunks based on a query and file attributes filter.
@@ -1650,7 +1650,7 @@ def create_vector_store_file_batch(
     vector_store_id: str,
     body: models.CreateVectorStoreFileBatchRequest | Mapping[str, Any],
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store file batch.
@@ -1686,7 +1686,7 @@ def get_vector_store_file_batch(
     vector_store_id: str,
     batch_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store file batch.
@@ -1724,7 +1724,7 @@ def cancel_vector_store_file_batch(
     vector_store_id: str,
     batch_id: str,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Cancel a vector store file batch.
@@ -1767,7 +1767,7 @@ def list_vector_store_file_batch_files(
     before: str | None = None,
     filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
     api_version: str = "2025-03-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector store files in a batch.
@@ -1827,7 +1827,7 @@ def create_response(
     endpoint: str,
     *,
     body: models.CreateResponse | Mapping[str, Any],
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a model response.
@@ -1862,7 +1862,7 @@ def get_response(
         ]
     ]
     | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a model response with the given ID.
@@ -1895,7 +1895,7 @@ def delete_response(
     endpoint: str,
     *,
     response_id: str,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Deletes a model response with the given ID.
@@ -1926,7 +1926,7 @@ def list_input_items(
     order: Literal["asc", "desc"] | None = None,
     after: str | None = None,
     before: str | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of input items for a given response.

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "5043546baf3d5f53b1d0ecca642a06711b6536090ebd741aa859b89f55456415"
+FINGERPRINT = "9496a7b75b6b228a685102b622a26cf002bf5e90367de835220a624cda4458d2"
 FILES: dict[str, str] = {
     "__init__.py": "6350c1f84f64b3c40c6cbcbadeca9103e67401359b0bdc0e7167e65d56ec5d1e",
-    "_runtime.py": "ca06585da8dc2095dd1212de36476a9f9f3a5821f1507447cfb6e3a9c621e64d",
-    "auth.py": "8ed279e92e0d511a334aa314ed45060d32cb836ee7981ed688ba75264c16f09d",
-    "builders.py": "2623f540d4ed4599d41bbce2830e5c616640b6822acaf995a990d934f24c4a4d",
+    "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",
+    "auth.py": "24849a2cf52e6aa0c0e2fa4e59f19834430140ba192ddd2211333c3cfda3cc02",
+    "builders.py": "32cc2636cc2da099da73a861001657c5fb6c49f5d922c70d937ee7361d8af8f3",
     "models.py": "e40aa1db6194729464173b15b7c4c3de9c236f04c8adda561745929880c5e83d",
 }

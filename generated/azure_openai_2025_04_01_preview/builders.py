@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from . import _runtime, models
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "API_VERSION",
@@ -87,7 +87,7 @@ def completions_create(
     deployment: str,
     body: models.CreateCompletionRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a completion for the provided prompt, parameters and chosen model.
@@ -120,7 +120,7 @@ def embeddings_create(
     deployment: str,
     body: models.EmbeddingsCreateRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Get a vector representation of a given input that can be easily consumed by machine
@@ -154,7 +154,7 @@ def chat_completions_create(
     deployment: str,
     body: models.CreateChatCompletionRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a completion for the chat message.
@@ -187,7 +187,7 @@ def transcriptions_create(
     deployment: str,
     body: models.CreateTranscriptionRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Transcribes audio into the input language.
@@ -218,7 +218,7 @@ def translations_create(
     deployment: str,
     body: models.CreateTranslationRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Transcribes and translates input audio into English text.
@@ -249,7 +249,7 @@ def speech_create(
     deployment: str,
     body: models.CreateSpeechRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Generates audio from the input text.
@@ -280,7 +280,7 @@ def image_generations_create(
     deployment: str,
     body: models.ImageGenerationsRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Generates a batch of images from a text caption on a given DALLE or gpt-image-1 model
@@ -314,7 +314,7 @@ def image_generations_edit(
     deployment: str,
     body: models.ImageEditsRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Edits an image from a text caption on a given gpt-image-1 model deployment.
@@ -349,7 +349,7 @@ def list_assistants(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of assistants.
@@ -399,7 +399,7 @@ def create_assistant(
     *,
     body: models.CreateAssistantRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create an assistant with a model and instructions.
@@ -428,7 +428,7 @@ def get_assistant(
     *,
     assistant_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves an assistant.
@@ -460,7 +460,7 @@ def modify_assistant(
     assistant_id: str,
     body: models.ModifyAssistantRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies an assistant.
@@ -492,7 +492,7 @@ def delete_assistant(
     *,
     assistant_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete an assistant.
@@ -523,7 +523,7 @@ def create_thread(
     *,
     body: models.CreateThreadRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a thread.
@@ -552,7 +552,7 @@ def get_thread(
     *,
     thread_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a thread.
@@ -584,7 +584,7 @@ def modify_thread(
     thread_id: str,
     body: models.ModifyThreadRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a thread.
@@ -616,7 +616,7 @@ def delete_thread(
     *,
     thread_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a thread.
@@ -652,7 +652,7 @@ def list_messages(
     before: str | None = None,
     run_id: str | None = None,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of messages for a given thread.
@@ -710,7 +710,7 @@ def create_message(
     thread_id: str,
     body: models.CreateMessageRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a message.
@@ -746,7 +746,7 @@ def get_message(
     thread_id: str,
     message_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieve a message.
@@ -785,7 +785,7 @@ def modify_message(
     message_id: str,
     body: models.ModifyMessageRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a message.
@@ -822,7 +822,7 @@ def create_thread_and_run(
     *,
     body: models.CreateThreadAndRunRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a thread and run it in one request.
@@ -855,7 +855,7 @@ def list_runs(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of runs belonging to a thread.
@@ -909,7 +909,7 @@ def create_run(
     include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | None = None,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a run.
@@ -947,7 +947,7 @@ def get_run(
     thread_id: str,
     run_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a run.
@@ -985,7 +985,7 @@ def modify_run(
     run_id: str,
     body: models.ModifyRunRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a run.
@@ -1024,7 +1024,7 @@ def submit_tool_outputs_to_run(
     run_id: str,
     body: models.SubmitToolOutputsRunRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """When a run has the `status: "requires_action"` and `required_action.type` is
@@ -1065,7 +1065,7 @@ def cancel_run(
     thread_id: str,
     run_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Cancels a run that is `in_progress`.
@@ -1108,7 +1108,7 @@ def list_run_steps(
     api_version: str = "2025-04-01-preview",
     include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of run steps belonging to a run.
@@ -1173,7 +1173,7 @@ def get_run_step(
     include: list[Literal["step_details.tool_calls[*].file_search.results[*].content"]]
     | None = None,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a run step.
@@ -1218,7 +1218,7 @@ def list_vector_stores(
     after: str | None = None,
     before: str | None = None,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector stores.
@@ -1269,7 +1269,7 @@ def create_vector_store(
     *,
     body: models.CreateVectorStoreRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store.
@@ -1301,7 +1301,7 @@ def get_vector_store(
     *,
     vector_store_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store.
@@ -1336,7 +1336,7 @@ def modify_vector_store(
     vector_store_id: str,
     body: models.UpdateVectorStoreRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a vector store.
@@ -1371,7 +1371,7 @@ def delete_vector_store(
     *,
     vector_store_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a vector store.
@@ -1410,7 +1410,7 @@ def list_vector_store_files(
     before: str | None = None,
     filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector store files.
@@ -1469,7 +1469,7 @@ def create_vector_store_file(
     vector_store_id: str,
     body: models.CreateVectorStoreFileRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store file by attaching a [File](/docs/api-reference/files) to a [vector
@@ -1506,7 +1506,7 @@ def get_vector_store_file(
     vector_store_id: str,
     file_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store file.
@@ -1544,7 +1544,7 @@ def update_vector_store_file_attributes(
     vector_store_id: str,
     file_id: str,
     body: models.UpdateVectorStoreFileAttributesRequest | Mapping[str, Any],
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Update attributes on a vector store file.
@@ -1581,7 +1581,7 @@ def delete_vector_store_file(
     vector_store_id: str,
     file_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a vector store file.
@@ -1618,7 +1618,7 @@ def retrieve_vector_store_file_content(
     *,
     vector_store_id: str,
     file_id: str,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieve the parsed contents of a vector store file.
@@ -1653,7 +1653,7 @@ def search_vector_store(
     *,
     vector_store_id: str,
     body: models.VectorStoreSearchRequest | Mapping[str, Any],
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Search a vector store for relevant chunks based on a query and file attributes filter.
@@ -1687,7 +1687,7 @@ def create_vector_store_file_batch(
     vector_store_id: str,
     body: models.CreateVectorStoreFileBatchRequest | Mapping[str, Any],
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store file batch.
@@ -1723,7 +1723,7 @@ def get_vector_store_file_batch(
     vector_store_id: str,
     batch_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store file batch.
@@ -1761,7 +1761,7 @@ def cancel_vector_store_file_batch(
     vector_store_id: str,
     batch_id: str,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Cancel a vector store file batch.
@@ -1804,7 +1804,7 @@ def list_vector_store_file_batch_files(
     before: str | None = None,
     filter: Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
     api_version: str = "2025-04-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector store files in a batch.
@@ -1864,7 +1864,7 @@ def create_realtime_session(
     endpoint: str,
     *,
     body: models.RealtimeSessionCreateRequest | Mapping[str, Any],
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create an ephemeral API token for use in client-side applications with the Realtime API.
@@ -1891,7 +1891,7 @@ def create_transcription_realtime_session(
     endpoint: str,
     *,
     body: models.RealtimeTranscriptionSessionCreateRequest | Mapping[str, Any],
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create an ephemeral API token for use in client-side applications with the Realtime API
@@ -1919,7 +1919,7 @@ def create_response(
     endpoint: str,
     *,
     body: models.CreateResponse | Mapping[str, Any],
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a model response.
@@ -1954,7 +1954,7 @@ def get_response(
         ]
     ]
     | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a model response with the given ID.
@@ -1987,7 +1987,7 @@ def delete_response(
     endpoint: str,
     *,
     response_id: str,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Deletes a model response with the given ID.
@@ -2018,7 +2018,7 @@ def list_input_items(
     order: Literal["asc", "desc"] | None = None,
     after: str | None = None,
     before: str | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of input items for a given response.

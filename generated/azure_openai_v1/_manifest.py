@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "1fbd1dbb206c89011c906ee7e4410f89a3759ed110a47109b0385f003c2a053d"
+FINGERPRINT = "e1d9c5a21096ea835694c91f6bb59b8670f3e070a4a9a8bcff8a15b563e97dbb"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
-    "_runtime.py": "dbcafd00f572f438d85f6687f11b6e361718c53c7031554b9e77286be1b67b42",
-    "auth.py": "4b9d26bbe094b83b9874460e06d9e73e0f776f6cf2fd7ca8b23d5640ba98cb68",
-    "builders.py": "ef88d40cf3fad5098d23aa555435e4e4b7832132a7f8cd8567e22775e179f726",
+    "_runtime.py": "be0bbe597932d13feb4bcef1f405cf305023c18b8d98dc0e915a1516229717f1",
+    "auth.py": "933282ec1e6664177958ebefc15d579fe0fa84bb1b84489e46d254472fe6988c",
+    "builders.py": "4d881c4f4fc041217cff8908db354063f8435d20a87e0fbe28c46f13fe15c775",
     "models.py": "3f92ef205bc3353eb374d120f5b8f82a4297aeeafaded14a800f31e60843a13c",
 }

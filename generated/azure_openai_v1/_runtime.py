@@ -12,7 +12,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel
 
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "OperationInfo",
@@ -127,7 +127,7 @@ def request(
     target: str,
     params: list[tuple[str, str]],
     headers: dict[str, str],
-    auth: Auth | None,
+    auth: AuthHeaders | None,
     extra_headers: Mapping[str, str] | None,
     *,
     json_body: Any = None,

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from . import _runtime, models
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "API_VERSION",
@@ -86,7 +86,7 @@ def create_chat_completion(
     body: models.AzureCreateChatCompletionRequest | Mapping[str, Any],
     deployment: str | None = None,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a chat completion.
@@ -127,7 +127,7 @@ def create_embedding(
     body: models.AzureCreateEmbeddingRequest | Mapping[str, Any],
     deployment: str | None = None,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates an embedding vector representing the input text.
@@ -171,7 +171,7 @@ def list_evals(
     order: Literal["asc", "desc"] | None = None,
     order_by: Literal["created_at", "updated_at"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """List evaluations for a project.
@@ -223,7 +223,7 @@ def create_eval(
     body: models.CreateEvalRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create the structure of an evaluation that can be used to test a model's performance.
@@ -261,7 +261,7 @@ def get_eval(
     eval_id: str,
     api_version: Literal["v1", "preview"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieve an evaluation by its ID.
@@ -299,7 +299,7 @@ def update_eval(
     body: models.UpdateEvalRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Update select, mutable properties of a specified evaluation.
@@ -337,7 +337,7 @@ def delete_eval(
     eval_id: str,
     api_version: Literal["v1", "preview"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a specified evaluation.
@@ -378,7 +378,7 @@ def get_eval_runs(
     order: Literal["asc", "desc"] | None = None,
     status: Literal["queued", "in_progress", "completed", "canceled", "failed"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieve a list of runs for a specified evaluation.
@@ -424,7 +424,7 @@ def create_eval_run(
     body: models.CreateEvalRunRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a new evaluation run, beginning the grading process.
@@ -463,7 +463,7 @@ def get_eval_run(
     run_id: str,
     api_version: Literal["v1", "preview"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieve a specific evaluation run by its ID.
@@ -505,7 +505,7 @@ def cancel_eval_run(
     run_id: str,
     api_version: Literal["v1", "preview"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Cancel a specific evaluation run by its ID.
@@ -547,7 +547,7 @@ def delete_eval_run(
     run_id: str,
     api_version: Literal["v1", "preview"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a specific evaluation run by its ID.
@@ -593,7 +593,7 @@ def get_eval_run_output_items(
     status: Literal["fail", "pass"] | None = None,
     order: Literal["asc", "desc"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Get a list of output items for a specified evaluation run.
@@ -644,7 +644,7 @@ def get_eval_run_output_item(
     output_item_id: str,
     api_version: Literal["v1", "preview"] | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieve a specific output item from an evaluation run by its ID.
@@ -684,7 +684,7 @@ def list_files(
     *,
     api_version: Literal["v1", "preview"] | None = None,
     purpose: str | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """GET /files.
@@ -719,7 +719,7 @@ def create_file(
     *,
     body: models.AzureCreateFileRequestMultiPart | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """POST /files.
@@ -753,7 +753,7 @@ def retrieve_file(
     *,
     file_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """GET /files/{file_id}.
@@ -787,7 +787,7 @@ def delete_file(
     *,
     file_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """DELETE /files/{file_id}.
@@ -821,7 +821,7 @@ def download_file(
     *,
     file_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """GET /files/{file_id}/content.
@@ -853,7 +853,7 @@ def run_grader(
     *,
     body: models.RunGraderRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Run a grader.
@@ -887,7 +887,7 @@ def validate_grader(
     *,
     body: models.ValidateGraderRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Validate a grader.
@@ -922,7 +922,7 @@ def list_paginated_fine_tuning_jobs(
     api_version: Literal["v1", "preview"] | None = None,
     after: str | None = None,
     limit: int | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """List your organization's fine-tuning jobs.
@@ -962,7 +962,7 @@ def create_fine_tuning_job(
     body: models.CreateFineTuningJobRequest | Mapping[str, Any],
     deployment: str | None = None,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a fine-tuning job which begins the process of creating a new model from a given
@@ -1000,7 +1000,7 @@ def retrieve_fine_tuning_job(
     *,
     fine_tuning_job_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Get info about a fine-tuning job.
@@ -1036,7 +1036,7 @@ def cancel_fine_tuning_job(
     *,
     fine_tuning_job_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Immediately cancel a fine-tune job.
@@ -1074,7 +1074,7 @@ def list_fine_tuning_job_checkpoints(
     api_version: Literal["v1", "preview"] | None = None,
     after: str | None = None,
     limit: int | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """List the checkpoints for a fine-tuning job.
@@ -1121,7 +1121,7 @@ def fine_tuning_get_checkpoint(
     api_version: Literal["v1", "preview"] | None = None,
     aoai_copy_ft_checkpoints: Literal["preview"] = "preview",
     accept: Literal["application/json"] = "application/json",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Gets the status of a fine-tuning checkpoint copy.
@@ -1167,7 +1167,7 @@ def fine_tuning_copy_checkpoint(
     api_version: Literal["v1", "preview"] | None = None,
     aoai_copy_ft_checkpoints: Literal["preview"] = "preview",
     accept: Literal["application/json"] = "application/json",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a copy of a fine-tuning checkpoint at the given destination account and region.
@@ -1212,7 +1212,7 @@ def list_fine_tuning_events(
     api_version: Literal["v1", "preview"] | None = None,
     after: str | None = None,
     limit: int | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Get status updates for a fine-tuning job.
@@ -1254,7 +1254,7 @@ def pause_fine_tuning_job(
     *,
     fine_tuning_job_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Pause a fine-tune job.
@@ -1290,7 +1290,7 @@ def resume_fine_tuning_job(
     *,
     fine_tuning_job_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Resume a paused fine-tune job.
@@ -1325,7 +1325,7 @@ def list_models(
     endpoint: str,
     *,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Lists the currently available models, and provides basic information about each one such
@@ -1359,7 +1359,7 @@ def retrieve_model(
     *,
     model: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a model instance, providing basic information about the model such as the
@@ -1395,7 +1395,7 @@ def create_response(
     body: models.AzureCreateResponse | Mapping[str, Any],
     deployment: str | None = None,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a model response.
@@ -1444,7 +1444,7 @@ def get_response(
         ]
     ]
     | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a model response with the given ID.
@@ -1488,7 +1488,7 @@ def delete_response(
     *,
     response_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Deletes a response by ID.
@@ -1525,7 +1525,7 @@ def list_input_items(
     order: Literal["asc", "desc"] | None = None,
     after: str | None = None,
     before: str | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of input items for a given response.
@@ -1583,7 +1583,7 @@ def list_vector_stores(
     order: Literal["asc", "desc"] | None = None,
     after: str | None = None,
     before: str | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector stores.
@@ -1636,7 +1636,7 @@ def create_vector_store(
     *,
     body: models.CreateVectorStoreRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a vector store.
@@ -1670,7 +1670,7 @@ def get_vector_store(
     *,
     vector_store_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store.
@@ -1707,7 +1707,7 @@ def modify_vector_store(
     vector_store_id: str,
     body: models.UpdateVectorStoreRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Modifies a vector store.
@@ -1744,7 +1744,7 @@ def delete_vector_store(
     *,
     vector_store_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a vector store.
@@ -1781,7 +1781,7 @@ def create_vector_store_file_batch(
     vector_store_id: str,
     body: models.CreateVectorStoreFileBatchRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store file batch.
@@ -1819,7 +1819,7 @@ def get_vector_store_file_batch(
     vector_store_id: str,
     batch_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store file batch.
@@ -1859,7 +1859,7 @@ def cancel_vector_store_file_batch(
     vector_store_id: str,
     batch_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Cancel a vector store file batch.
@@ -1904,7 +1904,7 @@ def list_files_in_vector_store_batch(
     after: str | None = None,
     before: str | None = None,
     filter: str | Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector store files in a batch.
@@ -1972,7 +1972,7 @@ def list_vector_store_files(
     after: str | None = None,
     before: str | None = None,
     filter: str | Literal["in_progress", "completed", "failed", "cancelled"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns a list of vector store files.
@@ -2033,7 +2033,7 @@ def create_vector_store_file(
     vector_store_id: str,
     body: models.CreateVectorStoreFileRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Create a vector store file by attaching a [File](/docs/api-reference/files) to a [vector
@@ -2072,7 +2072,7 @@ def get_vector_store_file(
     vector_store_id: str,
     file_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Retrieves a vector store file.
@@ -2113,7 +2113,7 @@ def update_vector_store_file_attributes(
     file_id: str,
     body: models.UpdateVectorStoreFileAttributesRequest | Mapping[str, Any],
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """POST /vector_stores/{vector_store_id}/files/{file_id}.
@@ -2152,7 +2152,7 @@ def delete_vector_store_file(
     vector_store_id: str,
     file_id: str,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Delete a vector store file.

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "1ea616017fd9d392c2c6fea278d76636bc62d14c74f2fc130c1e57277319f39c"
+FINGERPRINT = "cc73fb76e42cab6bcb86aa0d35b5db433a16b8a8aa9d909e5c932d1a0449d0a4"
 FILES: dict[str, str] = {
     "__init__.py": "f7213a2e12237e8653520323a5a15f99726a650591bb253cdf766efa88e6674e",
-    "_runtime.py": "ab51423ea353741831e9af721f63ad95641f0556504b8142c7d285c242e77c0d",
-    "auth.py": "a296c3f5836faa8b16cbf49f5664d7c32e658c47807ffefe70b9da4aded74d0f",
-    "builders.py": "a3c7a3b7b37d3d04992860174f7d58afb3e09b159c907e4e1323505436f9eaf4",
+    "_runtime.py": "649b3d5e82a92e2a5435f0c228b6aaf44753bfc5155faca637a69a67434febb6",
+    "auth.py": "9c230df58230c5b87fd6c0c17227799e5f12f5795477a441a2ccf7bc07f665a9",
+    "builders.py": "ed9c441059dde4785f795ffbcb8deee6fcb3044b2d9dc8ed60fbf0bbf992b280",
     "models.py": "758ac7e6a555531800a8d32ba77656034c7c915f77166942c3813f65f2b3e982",
 }

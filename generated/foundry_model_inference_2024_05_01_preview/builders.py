@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from . import _runtime, models
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "API_VERSION",
@@ -40,7 +40,7 @@ def get_chat_completions(
     deployment: str | None = None,
     api_version: str = "2024-05-01-preview",
     extra_parameters: Literal["error", "drop", "pass-through"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Gets chat completions for the provided chat messages.
@@ -82,7 +82,7 @@ def get_embeddings(
     deployment: str | None = None,
     api_version: str = "2024-05-01-preview",
     extra_parameters: Literal["error", "drop", "pass-through"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Return the embedding vectors for given text prompts.
@@ -124,7 +124,7 @@ def get_image_embeddings(
     deployment: str | None = None,
     api_version: str = "2024-05-01-preview",
     extra_parameters: Literal["error", "drop", "pass-through"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Return the embedding vectors for given images.
@@ -164,7 +164,7 @@ def get_model_info(
     *,
     deployment: str | None = None,
     api_version: str = "2024-05-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Returns information about the AI model deployed.

@@ -114,8 +114,27 @@ def test_ruff_is_clean_on_generated() -> None:
         assert done.returncode == 0, done.stdout + done.stderr
 
 
+# Typed use of the generated API, checked with the generated code: credentials of one
+# package with the builders of another, typed bodies and Literal parameters.
+_USAGE = """
+import httpx
+from generated.azure_openai_v1.auth import ApiKeyAuth
+from generated.foundry_model_inference_2024_05_01_preview import builders, models
+
+body = models.ChatCompletionsOptions.model_validate({"messages": []})
+request: httpx.Request = builders.get_chat_completions(
+    "https://r.services.ai.azure.com/models",
+    body=body,
+    extra_parameters="drop",
+    auth=ApiKeyAuth("k"),
+)
+"""
+
+
 @pytest.mark.slow
 def test_mypy_strict_is_clean_on_generated(tmp_path: Path) -> None:
+    usage = tmp_path / "usage_check.py"
+    usage.write_text(_USAGE)
     done = subprocess.run(
         [
             sys.executable,
@@ -125,6 +144,7 @@ def test_mypy_strict_is_clean_on_generated(tmp_path: Path) -> None:
             "--cache-dir",
             str(tmp_path / "mypy-cache"),
             str(GENERATED_DIR),
+            str(usage),
         ],
         capture_output=True,
         text=True,

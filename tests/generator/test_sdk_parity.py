@@ -21,6 +21,8 @@ from openai import AzureOpenAI, OpenAI
 
 from generated.azure_openai_2025_04_01_preview import builders as dated_builders
 from generated.azure_openai_v1 import builders as v1_builders
+
+# credentials of one package work with the builders of every other (auth.AuthHeaders)
 from generated.azure_openai_v1.auth import ApiKeyAuth, BearerAuth, TokenCredentialAuth
 
 COMPLETION = {
@@ -211,3 +213,38 @@ def test_v1_builder_api_key_header_and_typed_body(recorder: tuple[str, list[Seen
     (ours,) = seen
     assert ours.headers["api-key"] == "k"
     assert ours.body == {"model": "gpt-4o-mini", "messages": MESSAGES}
+
+
+def test_foundry_builder_matches_azure_ai_inference(recorder: tuple[str, list[Seen]]) -> None:
+    """seed 004: /chat/completions?api-version=2024-05-01-preview with extra-parameters and
+    azureml-model-deployment; the official azure-ai-inference client as the reference."""
+    from azure.ai.inference import ChatCompletionsClient
+    from azure.core.credentials import AzureKeyCredential
+
+    from generated.foundry_model_inference_2024_05_01_preview import builders as foundry
+
+    endpoint, seen = recorder
+    client = ChatCompletionsClient(
+        endpoint=f"{endpoint}/models", credential=AzureKeyCredential("k")
+    )
+    client.complete(
+        messages=[{"role": "user", "content": "Hello"}],
+        max_tokens=5,
+        model_extras={"top_k": 3},  # sent with extra-parameters: pass-through
+        headers={"azureml-model-deployment": "mistral-large"},
+    )
+    _send(
+        foundry.get_chat_completions(
+            f"{endpoint}/models",
+            body={"messages": [{"role": "user", "content": "Hello"}], "max_tokens": 5, "top_k": 3},
+            deployment="mistral-large",
+            extra_parameters="pass-through",
+            auth=ApiKeyAuth("k"),
+        )
+    )
+    sdk, ours = seen
+    assert sdk.path == "/models/chat/completions"
+    assert sdk.query == {"api-version": ["2024-05-01-preview"]}
+    for header in ("extra-parameters", "azureml-model-deployment"):
+        assert ours.headers[header] == sdk.headers[header]
+    _assert_same(sdk, ours, "api-key")

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from . import _runtime, models
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "API_VERSION",
@@ -37,7 +37,7 @@ def chat_completions_create(
     deployment: str,
     body: models.CreateChatRequest | Mapping[str, Any],
     api_version: str = "2030-01-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """Creates a completion for the chat message.
@@ -71,7 +71,7 @@ def get_usage(
     api_version: str = "2030-01-01-preview",
     order: Literal["asc", "desc"] | None = None,
     limit: int | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """GET /deployments/{deployment-id}/usage.

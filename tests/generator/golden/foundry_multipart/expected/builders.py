@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from . import _runtime, models
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "API_VERSION",
@@ -38,7 +38,7 @@ def get_chat_completions(
     deployment: str | None = None,
     api_version: str = "2024-05-01-preview",
     extra_parameters: Literal["error", "drop", "pass-through"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """POST /chat/completions.
@@ -73,7 +73,7 @@ def transcribe(
     body: models.TranscribeRequest | Mapping[str, Any],
     deployment: str | None = None,
     api_version: str = "2024-05-01-preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """POST /audio/transcriptions.

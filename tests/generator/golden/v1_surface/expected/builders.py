@@ -15,7 +15,7 @@ from typing import Any, Literal
 import httpx
 
 from . import _runtime, models
-from .auth import Auth
+from .auth import AuthHeaders
 
 __all__ = [
     "API_VERSION",
@@ -37,7 +37,7 @@ def create_chat_completion(
     body: models.CreateChatCompletionRequest | Mapping[str, Any],
     deployment: str | None = None,
     api_version: Literal["v1", "preview"] | None = None,
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """POST /chat/completions.
@@ -75,7 +75,7 @@ def get_eval_runs(
     include: list[Literal["logs", "usage"]] | None = None,
     include_deleted: bool | None = None,
     aoai_evals: Literal["preview"] = "preview",
-    auth: Auth | None = None,
+    auth: AuthHeaders | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> httpx.Request:
     """GET /evals/{eval_id}/runs.
