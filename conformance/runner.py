@@ -27,6 +27,7 @@ from typing import Any, Protocol
 from conformance.checks import REGISTRY, Check
 from conformance.checks._common import basic_chat
 from conformance.checks.registry import Verdict
+from conformance.checks.schema import PHASE as SCHEMA_PHASE
 from conformance.context import BudgetExhausted, InfrastructureError, RunContext
 from conformance.model import Finding, Outcome, RunResult
 from conformance.redact import curl_command, redact_logging, redact_text
@@ -113,7 +114,11 @@ def execute(
 
 def unreachable_result(options: RunOptions, error: TargetUnreachable) -> RunResult:
     """The report of a run whose target never answered: every clause inconclusive (exit 3)."""
-    checks = REGISTRY.select(options.select, options.deselect)
+    checks = [
+        c
+        for c in REGISTRY.select(options.select, options.deselect)
+        if c.phase is None or options.schemathesis
+    ]
     surface = options.target.surface
     result = RunResult(
         target=options.target.target or "(target from the environment)",
@@ -154,8 +159,17 @@ def run_target(
         notes=list(target.notes),
     )
     result.spend = target.budget.spend
+    # SCHEMA-* clauses are decided together by the schemathesis phase, the rest one by one
+    phase_checks = [c for c in checks if c.phase == SCHEMA_PHASE]
+    checks = [c for c in checks if c.phase is None]
+    run_phase = schemathesis and bool(phase_checks) and schemathesis_available()
+    if not run_phase:
+        phase_checks = []
     plan = [
-        (ctx, check) for ctx in target.contexts for check in checks if check.applies_to(ctx.surface)
+        (ctx, check)
+        for ctx in target.contexts
+        for check in (*checks, *phase_checks)
+        if check.applies_to(ctx.surface)
     ]
     if progress is not None:
         progress.start(len(plan))
@@ -171,19 +185,27 @@ def run_target(
             not_served = _prepare_surface(ctx, result)
             for check in surface_checks:
                 emit(_run_check(ctx, check, target, not_served))
-            if schemathesis and schemathesis_available():
-                if ctx.transport.breaker.open:
-                    result.notes.append(
-                        f"{ctx.surface}: schemathesis phase not run: the target is failing "
-                        f"({ctx.transport.breaker.reason})"
-                    )
-                    continue
-                for finding in _schemathesis(ctx, result):
-                    emit(finding)
+            surface_phase = [c for c in phase_checks if c.applies_to(ctx.surface)]
+            if not surface_phase:
+                continue
+            if not_served is not None:
+                for check in surface_phase:
+                    emit(_run_check(ctx, check, target, not_served))
+                continue
+            if ctx.transport.breaker.open:
+                result.notes.append(
+                    f"{ctx.surface}: schemathesis phase not run: the target is failing "
+                    f"({ctx.transport.breaker.reason})"
+                )
+                continue
+            wanted = {c.id for c in surface_phase}
+            for finding in _schemathesis(ctx, result):
+                if finding.clause_id in wanted:
+                    emit(_profiled(ctx, finding))
     except KeyboardInterrupt:
         result.interrupted = True
         result.notes.append("interrupted: the report holds the clauses finished so far")
-    if schemathesis and not schemathesis_available():
+    if schemathesis and not run_phase and not schemathesis_available():
         result.notes.append(
             "schemathesis phase not run: conformance.schemathesis_phase is not installed"
         )
@@ -249,6 +271,19 @@ def _prepare_surface(ctx: RunContext, result: RunResult) -> str | None:
     return None
 
 
+def _profiled(ctx: RunContext, finding: Finding) -> Finding:
+    """A phase finding on a clause the profile documents as a deviation is skipped."""
+    deviation = ctx.profile.deviation(finding.clause_id) if ctx.profile is not None else None
+    if deviation is None or finding.outcome is Outcome.SKIPPED:
+        return finding
+    finding.outcome = Outcome.SKIPPED
+    finding.reason = (
+        f"expected deviation of profile {ctx.profile.id}: {deviation.reason} ({deviation.source})"
+    )
+    finding.expected = finding.observed = finding.where = finding.reproduction = ""
+    return finding
+
+
 def _run_check(ctx: RunContext, check: Check, target: Target, not_served: str | None) -> Finding:
     clause = check.clause
     deviation = ctx.profile.deviation(clause.id) if ctx.profile is not None else None
@@ -260,6 +295,8 @@ def _run_check(ctx: RunContext, check: Check, target: Target, not_served: str | 
         )
     elif not_served is not None:
         verdict = Verdict(Outcome.SKIPPED, not_served)
+    elif check.func is None:  # a phase clause reaches here only to be skipped
+        raise AssertionError(f"{clause.id} is decided by the {check.phase} phase")
     else:
         verdict = _call(check.func, ctx)
     return _finding(ctx, check, verdict, target)

@@ -54,6 +54,7 @@ from typing import Any
 
 import httpx
 
+from conformance.checks.schema import SCHEMA_CLAUSES as _CATALOG_SCHEMA_CLAUSES
 from conformance.context import (
     MAX_RETRY_AFTER_S,
     BudgetExhausted,
@@ -61,7 +62,7 @@ from conformance.context import (
     RunContext,
     retry_after_seconds,
 )
-from conformance.model import Citation, Clause, Finding, Outcome, SurfaceName
+from conformance.model import Clause, Finding, Outcome
 from conformance.reports._redact import Redactor
 
 __all__ = [
@@ -76,44 +77,8 @@ __all__ = [
 TOKEN_CAP = 16
 #: The most requests the phase sends on one surface.
 MAX_PHASE_REQUESTS = 16
-_ALL: tuple[SurfaceName, ...] = ("dated", "v1", "foundry")
-_SPEC = Citation(
-    "the run's normalised upstream spec (specs/registry.json + specs/overlays)",
-    "the operation's responses",
-)
-
-
-def _clause(cid: str, title: str, severity: Any, *extra: Citation) -> Clause:
-    return Clause(cid, title, severity, _ALL, (_SPEC, *extra))
-
-
-#: The clauses this phase decides (not in the catalog registry: one pass decides them all).
-SCHEMA_CLAUSES: dict[str, Clause] = {
-    c.id: c
-    for c in (
-        _clause("SCHEMA-001", "responses match the documented response schema", "must"),
-        _clause("SCHEMA-002", "response status codes are documented", "must"),
-        _clause(
-            "SCHEMA-003",
-            "response Content-Type is documented for the status",
-            "must",
-            Citation("seed 003", "Response Formats"),
-        ),
-        _clause(
-            "SCHEMA-004",
-            "schema-invalid requests are rejected with a 4xx",
-            "should",
-            Citation("seed 004", "Responses (400, 422)"),
-        ),
-        _clause(
-            "SCHEMA-005",
-            "no generated request causes a 500/501 server error",
-            "must",
-            Citation("seed 004", "Responses"),
-        ),
-        _clause("SCHEMA-006", "documented response headers are present and valid", "should"),
-    )
-}
+#: The clauses this phase decides: registered in the catalog (conformance/checks/schema.py).
+SCHEMA_CLAUSES: dict[str, Clause] = _CATALOG_SCHEMA_CLAUSES
 
 
 @dataclass(frozen=True)

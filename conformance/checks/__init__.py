@@ -29,4 +29,8 @@ from conformance.checks.registry import (
     clause,
 )
 
+# isort: split
+# SCHEMA-* last: the schemathesis phase decides them after the surface's other clauses.
+from conformance.checks import schema as _schema  # noqa: F401, E402
+
 __all__ = ["REGISTRY", "Check", "CheckRegistry", "Verdict", "clause", "ALL_SURFACES"]

@@ -22,6 +22,7 @@ _FAMILIES = {
     "MODEL": "Model awareness",
     "V1": "v1 surface",
     "PROFILE": "Gateway profiles",
+    "SCHEMA": "Spec conformance (decided together by the schemathesis phase)",
 }
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "CheckRegistry",
     "REGISTRY",
     "clause",
+    "phase_clause",
     "ok",
     "fail",
     "skip",
@@ -71,8 +72,16 @@ CheckFunc = Callable[[RunContext], Verdict]
 
 @dataclass(frozen=True)
 class Check:
+    """A clause and what decides it: its own function, or a phase of the run.
+
+    Phase clauses (``phase="schemathesis"``) are decided together by one pass over the
+    spec, so they have no function of their own; they are in the registry all the same,
+    so that ``contracts``, ``docs/contracts.md``, ``--select`` and the baseline know them.
+    """
+
     clause: Clause
-    func: CheckFunc = field(compare=False)
+    func: CheckFunc | None = field(compare=False)
+    phase: str | None = None
 
     @property
     def id(self) -> str:
@@ -150,3 +159,9 @@ def clause(
         return func
 
     return decorate
+
+
+def phase_clause(clause_obj: Clause, *, phase: str) -> Clause:
+    """Register a clause that a phase of the run (not a function) decides."""
+    REGISTRY.register(Check(clause_obj, None, phase=phase))
+    return clause_obj

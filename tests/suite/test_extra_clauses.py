@@ -146,8 +146,10 @@ BREAKS["RESP-013"] = _content_type_text
 
 
 def test_every_clause_has_a_failing_case() -> None:
+    # SCHEMA-* (the schemathesis phase's clauses) fail in tests/schemathesis_phase
+    catalog = {c.id for c in REGISTRY if c.phase is None}
     covered = set(BREAKS) | {f.clause for f in FAULTS.values()} | {"PROFILE-001"}
-    assert set(REGISTRY.ids()) <= covered, sorted(set(REGISTRY.ids()) - covered)
+    assert catalog <= covered, sorted(catalog - covered)
 
 
 @pytest.mark.parametrize("clause", sorted(BREAKS))

@@ -207,3 +207,37 @@ def test_profile_by_path_works_like_by_name(tmp_path: Path) -> None:
 
     result = run_emulator(profile=str(PROFILES_DIR / "seed-003-gateway.json"))
     assert result.exit_code() == 0 and result.surfaces == ["dated"]
+
+
+@requires_mirror
+def test_schema_clauses_are_selectable_and_run_only_the_phase() -> None:
+    from conformance.runner import RunOptions, run_suite
+    from conformance.targets import TargetOptions
+
+    options = RunOptions(
+        target=TargetOptions(env={}, surface="dated"),
+        select=("SCHEMA-00[12]",),
+        schemathesis=True,
+    )
+    result = run_suite(options)
+    assert [f.clause_id for f in result.findings] == ["SCHEMA-001", "SCHEMA-002"]
+    assert ids(result, Outcome.PASSED) == {"SCHEMA-001", "SCHEMA-002"}
+
+
+@requires_mirror
+def test_schema_clauses_are_skipped_on_a_surface_that_is_not_served() -> None:
+    from conformance.runner import RunOptions, run_suite
+    from conformance.targets import TargetOptions
+
+    options = RunOptions(
+        target=TargetOptions(env={}, surface="dated", wrap_app=_refuse_version("2024-10-21")),
+        select=("SCHEMA-*",),
+        schemathesis=True,
+    )
+    result = run_suite(options)
+    assert len(result.findings) == 6
+    assert all(
+        f.outcome is Outcome.SKIPPED and f.reason.startswith("not served")
+        for f in result.findings
+    )
+    assert result.spend.requests == 1  # the probe that found the version refused
