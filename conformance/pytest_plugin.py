@@ -323,7 +323,7 @@ class ConformanceItem(pytest.Item):
 
     @staticmethod
     def _render(findings: list[Finding], secrets: tuple[str, ...]) -> str:
-        from conformance.reports._redact import Redactor
+        from conformance.redact import Redactor
         from conformance.reports._render import finding_text
 
         clean = Redactor(secrets)

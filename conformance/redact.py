@@ -1,8 +1,15 @@
-"""Secrets out of every output: curl reproductions, messages, reports.
+"""Secrets out of every output: curl reproductions, messages, logs, reports.
 
 api keys, ``Authorization`` values and bearer tokens become ``***`` (DESIGN "Secrets never
-leak"). Redaction is by header name (api-key, authorization, ocp-apim-subscription-key)
-and by value (every secret the run knows is replaced wherever it appears).
+leak"). Two layers, used by every writer through :class:`Redactor`:
+
+- by value: every secret the run knows (the api-key it was given, tokens it minted or
+  received, the SDKs' credential environment variables) is replaced wherever it appears,
+  also URL-encoded or base64-encoded (the forms a target could echo it in);
+- by shape: anything that looks like a credential is masked even when the run did not know
+  it was one — the value of an ``api-key:`` / ``Ocp-Apim-Subscription-Key:`` /
+  ``Authorization:`` header or ``api-key=`` parameter, a token after ``Bearer``, a
+  JWT-shaped string, the user-info of a URL.
 
 :func:`redact_logging` extends this to log records: while a run lasts, every record any
 logger creates (httpx, httpcore, azure-identity, ours) has its message redacted before a
@@ -15,6 +22,7 @@ import base64
 import contextlib
 import json
 import logging
+import os
 import re
 import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,6 +32,10 @@ from urllib.parse import quote, quote_plus
 __all__ = [
     "MASK",
     "SECRET_HEADERS",
+    "SECRET_ENV_VARS",
+    "Redactor",
+    "known_secrets",
+    "redact",
     "redact_text",
     "redact_headers",
     "curl_command",
@@ -35,10 +47,47 @@ __all__ = [
 
 MASK = "***"
 SECRET_HEADERS = frozenset({"api-key", "authorization", "ocp-apim-subscription-key", "x-api-key"})
-# a credential after "Bearer": 8+ token characters with at least one digit, dot or dash
-# (so that prose such as "bearer tokens" stays readable)
-_BEARER = re.compile(r"(?i)(bearer\s+)(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{8,}")
-_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+
+#: Environment variables whose values are credentials (named as the SDKs name them).
+SECRET_ENV_VARS: tuple[str, ...] = (
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_AD_TOKEN",
+    "OPENAI_API_KEY",
+    "AZURE_AI_API_KEY",
+    "AZURE_INFERENCE_CREDENTIAL",
+    "AOAI_API_KEY",
+)
+
+# A value that is already masked (also in its Markdown-escaped form), or a shell variable
+# reference (`$AZURE_OPENAI_API_KEY`, how a reproduction says "your key here"), is kept.
+_MASKED = r"(?!\$|\*\*\*|\\\*\\\*\\\*)"
+# Header values: `api-key: X`, `"api-key": "X"`, `api-key=X`, `Ocp-Apim-Subscription-Key: X`.
+_HEADER_VALUE = re.compile(
+    r"(?P<name>\b(?:api-key|ocp-apim-subscription-key|x-api-key)\b)"
+    r"(?P<sep>[\"']?\s*[:=]\s*[\"']?)"
+    rf"(?P<value>{_MASKED}[^\s\"',;&}}]+)",
+    re.IGNORECASE,
+)
+# `Authorization: <scheme> <credential>` as a header: always a credential, whatever its shape.
+_AUTHORIZATION = re.compile(
+    r"(?P<name>\bauthorization)(?P<sep>[\"']?\s*[:=]\s*[\"']?)"
+    # atomic: a scheme word, once read, is never re-read as the value
+    r"(?P<scheme>(?>(?:(?:bearer|basic|sharedkey)\s+)?))"
+    rf"(?P<value>{_MASKED}[^\s\"',;}}]+)",
+    re.IGNORECASE,
+)
+# `Bearer <token>` in free text: only token-shaped values — 16+ token characters, or 8+
+# with a digit — so that prose such as "Entra bearer tokens." or "bearer token-based
+# auth" stays readable.
+_BEARER = re.compile(
+    r"(?P<name>\bBearer)(?P<sep>\s+)"
+    rf"(?P<value>{_MASKED}(?:[A-Za-z0-9._~+/=-]{{16,}}|(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{{8,}}))",
+    re.IGNORECASE,
+)
+# header.payload.signature, each base64url; a JWT header always starts with `{"` = `eyJ`.
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+# scheme://user:password@host
+_URL_USERINFO = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)[^/\s@:]+:[^/\s@]+@", re.I)
 
 
 def secret_variants(secret: str) -> set[str]:
@@ -81,11 +130,44 @@ def header_secrets(headers: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+def known_secrets(extra: Iterable[str] = ()) -> list[str]:
+    """The secrets to replace by value: ``extra`` plus the credential environment variables."""
+    found = [s for s in extra if s]
+    found += [os.environ[name] for name in SECRET_ENV_VARS if os.environ.get(name)]
+    return sorted(set(found), key=len, reverse=True)
+
+
+class Redactor:
+    """Redaction bound to one run's secrets (their variants computed once, applied often)."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        forms: set[str] = set()
+        for secret in known_secrets(secrets):
+            forms |= secret_variants(secret)
+        # longest first, so that a secret containing another is replaced whole
+        self._forms = sorted(forms, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        for form in self._forms:
+            if form in text:
+                text = text.replace(form, MASK)
+        text = _JWT.sub(MASK, text)
+        text = _HEADER_VALUE.sub(lambda m: f"{m['name']}{m['sep']}{MASK}", text)
+        text = _AUTHORIZATION.sub(lambda m: f"{m['name']}{m['sep']}{m['scheme'] or ''}{MASK}", text)
+        text = _BEARER.sub(lambda m: f"{m['name']}{m['sep']}{MASK}", text)
+        return _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every known secret and credential-shaped value masked."""
+    return Redactor(secrets)(text)
+
+
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every known secret, bearer credential and JWT masked."""
-    text = mask_secrets(text, secrets)
-    text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
-    return _JWT.sub(MASK, text)
+    """The same as :func:`redact` (the name the runner and checks use)."""
+    return Redactor(secrets)(text)
 
 
 def redact_headers(headers: Mapping[str, str], secrets: Iterable[str] = ()) -> dict[str, str]:

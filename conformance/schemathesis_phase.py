@@ -63,7 +63,7 @@ from conformance.context import (
     retry_after_seconds,
 )
 from conformance.model import Clause, Finding, Outcome
-from conformance.reports._redact import Redactor
+from conformance.redact import Redactor
 
 __all__ = [
     "SCHEMA_CLAUSES",

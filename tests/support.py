@@ -16,5 +16,6 @@ def mirror_available() -> bool:
 
 requires_mirror = pytest.mark.skipif(
     not mirror_available(),
-    reason="needs the upstream spec mirror: set AOAI_SPECS_MIRROR (CI uses ../shared/upstream-specs)",
+    reason="needs the upstream spec mirror: set AOAI_SPECS_MIRROR "
+    "(CI uses ../shared/upstream-specs)",
 )

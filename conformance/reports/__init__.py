@@ -2,7 +2,7 @@
 
 Every writer renders the same :class:`conformance.model.Finding` with the same labels
 in the same order (``_render.py``), and every byte goes through secret redaction
-(``_redact.py``) twice: each string of the result before rendering, and the rendered
+(``conformance/redact.py``) twice: each string of the result before rendering, and the rendered
 text once more before it is written.
 
     fmt, path = parse_report_spec("junit:reports/conformance.xml")   # at option parsing
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from conformance.model import RunResult
-from conformance.reports._redact import Redactor, redact
+from conformance.redact import Redactor, redact
 from conformance.reports._render import redacted_result
 from conformance.reports.html_report import render_html
 from conformance.reports.json_report import render_json

@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance import __version__
 from conformance.model import Finding, Outcome, RunResult, Spend
-from conformance.reports._redact import Redactor
+from conformance.redact import Redactor
 
 __all__ = [
     "TOOL_NAME",

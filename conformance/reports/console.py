@@ -30,7 +30,7 @@ from rich.table import Table
 from rich.text import Text
 
 from conformance.model import Finding, Outcome, RunResult
-from conformance.reports._redact import Redactor
+from conformance.redact import Redactor
 from conformance.reports._render import (
     OUTCOME_LABELS,
     PARTIAL_NOTE,

@@ -10,8 +10,8 @@ import pytest
 from rich.console import Console
 
 from conformance.model import Outcome
+from conformance.redact import MASK, redact
 from conformance.reports import FORMATS, ReportWriteError, parse_report_spec, write_report
-from conformance.reports._redact import MASK, redact
 from conformance.reports.console import ConsoleReporter
 from generator.errors import UsageError
 from tests.reports.sample import CANARY_JWT, CANARY_KEY, sample_result
