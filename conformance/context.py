@@ -56,8 +56,9 @@ def _exception_types(name: str) -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
-_TIMEOUTS = _exception_types("TimeoutException")
-_TRANSPORT_ERRORS = _exception_types("TransportError")
+#: Timeout / transport exception types of both HTTP stacks (shared with the schemathesis phase).
+TIMEOUT_ERRORS = _exception_types("TimeoutException")
+TRANSPORT_ERRORS = _exception_types("TransportError")
 
 
 class BudgetExhausted(Exception):
@@ -292,9 +293,9 @@ class RunContext:
                 response_headers = {
                     k.lower(): mask_secrets(v, known) for k, v in response.headers.items()
                 }
-            except (*_TIMEOUTS, *_TRANSPORT_ERRORS) as exc:
+            except (*TIMEOUT_ERRORS, *TRANSPORT_ERRORS) as exc:
                 reason, retryable = describe_transport_error(exc, url.host or self.base_url)
-                if isinstance(exc, _TIMEOUTS) and "ConnectTimeout" not in type(exc).__name__:
+                if isinstance(exc, TIMEOUT_ERRORS) and "ConnectTimeout" not in type(exc).__name__:
                     reason = f"timeout after {self.timeout_s:g}s ({reason})"
                 else:
                     reason = f"connection error: {reason}"

@@ -57,13 +57,15 @@ import httpx
 from conformance.checks.schema import SCHEMA_CLAUSES as _CATALOG_SCHEMA_CLAUSES
 from conformance.context import (
     MAX_RETRY_AFTER_S,
+    TIMEOUT_ERRORS,
+    TRANSPORT_ERRORS,
     BudgetExhausted,
     InfrastructureError,
     RunContext,
     retry_after_seconds,
 )
 from conformance.model import Clause, Finding, Outcome
-from conformance.redact import Redactor
+from conformance.redact import SECRET_HEADERS, Redactor
 
 __all__ = [
     "SCHEMA_CLAUSES",
@@ -107,26 +109,10 @@ OPERATIONS: dict[str, tuple[OperationPlan, ...]] = {
 
 # 502/503/504 are gateway and availability answers: infrastructure, not a contract answer.
 _INFRA_STATUSES = (502, 503, 504)
-_AUTH_HEADERS = {"api-key", "authorization", "ocp-apim-subscription-key", "x-api-key"}
+_AUTH_HEADERS = SECRET_HEADERS
 # Request headers of schemathesis' requests transport that say nothing about the case.
 _NOISE_HEADERS = {"accept-encoding", "connection", "x-schemathesis-testcaseid"}
 _USER_AGENT = "aoai-conformance (schemathesis phase)"
-
-
-def _exception_types(name: str) -> tuple[type[BaseException], ...]:
-    # the run's client is httpx (live) or starlette's TestClient, built on httpx2
-    found: list[type[BaseException]] = [getattr(httpx, name)]
-    try:
-        import httpx2  # type: ignore[import-not-found]
-
-        found.append(getattr(httpx2, name))
-    except (ImportError, AttributeError):
-        pass
-    return tuple(found)
-
-
-_TIMEOUTS = _exception_types("TimeoutException")
-_TRANSPORT_ERRORS = _exception_types("TransportError")
 
 
 # -- loading and generation (cached per process: deterministic, and the slow part) ------
@@ -324,9 +310,9 @@ def _send(ctx: RunContext, case: Any, prefix: str, redact: Callable[[str], str])
             # the client carries the timeout (starlette's TestClient takes none per call)
             response = ctx.client.request(kwargs["method"], url, headers=headers, content=content)
             response.read()
-        except _TIMEOUTS as exc:
+        except TIMEOUT_ERRORS as exc:
             raise InfrastructureError(f"timeout after {ctx.timeout_s:g}s: {label}") from exc
-        except _TRANSPORT_ERRORS as exc:
+        except TRANSPORT_ERRORS as exc:
             raise InfrastructureError(f"connection error on {label}: {type(exc).__name__}") from exc
         if response.status_code == 429:
             # seed 004 §429 Too Many Requests: wait as told, once, then give up on the request
