@@ -237,7 +237,6 @@ def test_schema_clauses_are_skipped_on_a_surface_that_is_not_served() -> None:
     result = run_suite(options)
     assert len(result.findings) == 6
     assert all(
-        f.outcome is Outcome.SKIPPED and f.reason.startswith("not served")
-        for f in result.findings
+        f.outcome is Outcome.SKIPPED and f.reason.startswith("not served") for f in result.findings
     )
     assert result.spend.requests == 1  # the probe that found the version refused
