@@ -162,8 +162,9 @@ class Exchange:
 class RunContext:
     """One target surface: where to send, how to authenticate, what it may spend.
 
-    ``base_url`` is the resource root (``https://res.openai.azure.com``; the emulator's is
-    ``http://testserver`` in process). ``surface`` selects the request shape:
+    ``base_url`` is the resource root (``https://res.openai.azure.com``; for the in-process
+    emulator ``http://127.0.0.1:8000``, where ``emulate`` listens). ``surface`` selects the
+    request shape:
 
     - dated: ``/openai/deployments/{deployment}/chat/completions?api-version=V``
     - v1: ``/openai/v1/chat/completions`` with ``model`` = deployment in the body

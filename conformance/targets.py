@@ -39,7 +39,10 @@ __all__ = [
     "EMULATOR_BASE_URL",
 ]
 
-EMULATOR_BASE_URL = "http://testserver"
+# The in-process emulator answers any host; naming the address `aoai-conformance emulate`
+# listens on by default makes every curl reproduction of an embedded run replayable
+# against `aoai-conformance emulate [--fault NAME]` as it is.
+EMULATOR_BASE_URL = "http://127.0.0.1:8000"
 SURFACE_CHOICES = ("auto", "dated", "v1", "foundry")
 AUTH_CHOICES = ("api-key", "entra", "none")
 
