@@ -25,6 +25,7 @@ import httpx
 from conformance.http_policy import RETRY_STATUSES, TransportPolicy, describe_transport_error
 from conformance.model import Spend, SurfaceName
 from conformance.redact import header_secrets, mask_secrets, redact_headers
+from conformance.sse import SseEvent, parse_sse
 
 __all__ = [
     "Budget",
@@ -96,37 +97,6 @@ class Budget:
             self.spend.prompt_tokens += max(prompt, 0)
         if isinstance(completion, int) and not isinstance(completion, bool):
             self.spend.completion_tokens += max(completion, 0)
-
-
-@dataclass(frozen=True)
-class SseEvent:
-    """One ``data:`` line of a server-sent event stream (``json`` is None if unparseable)."""
-
-    data: str
-    json: Any = None
-    parse_error: str | None = None
-
-    @property
-    def done(self) -> bool:
-        return self.data.strip() == "[DONE]"
-
-
-def parse_sse(text: str) -> list[SseEvent]:
-    """The ``data:`` events of an SSE body, in order; JSON is parsed, failures kept."""
-    events: list[SseEvent] = []
-    for raw in text.splitlines():
-        line = raw.rstrip("\r")
-        if not line.startswith("data:"):
-            continue
-        data = line[5:].lstrip(" ")
-        if data.strip() == "[DONE]":
-            events.append(SseEvent(data))
-            continue
-        try:
-            events.append(SseEvent(data, json.loads(data)))
-        except ValueError as exc:
-            events.append(SseEvent(data, None, str(exc)))
-    return events
 
 
 @dataclass

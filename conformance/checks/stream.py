@@ -12,6 +12,7 @@ from typing import Any
 from conformance.checks._common import is_int, short, stream_chat
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, ok
 from conformance.context import Exchange, RunContext, SseEvent
+from conformance.sse import parse_strict
 
 __all__: list[str] = []
 
@@ -312,3 +313,48 @@ def content_concatenates(ctx: RunContext) -> Verdict:
         where="/events/*/choices/0/delta/content",
         exchange=exchange,
     )
+
+
+# -- framing, read strictly (conformance.sse) ------------------------------------------
+_WHATWG = ("WHATWG HTML", "9.2.6 Interpreting an event stream")
+_SSE_004 = ("seed 004", "stream (data-only server-sent events)")
+
+
+def _framing(ctx: RunContext, kinds: tuple[str, ...], what: str) -> Verdict:
+    exchange = stream_chat(ctx)
+    if exchange.status != 200:
+        return inconclusive(f"the stream request was answered {exchange.status}", exchange)
+    found = [v for v in parse_strict(exchange.text).violations if v.kind in kinds]
+    if not found:
+        return ok(what, exchange)
+    first = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return fail(
+        f"{first.message}{more}",
+        expected=what,
+        observed="; ".join(f"at character {v.offset}: {v.snippet}" for v in found[:3]),
+        where=f"/stream@{first.offset}",
+        exchange=exchange,
+    )
+
+
+@clause(
+    "STREAM-011",
+    "Every event of the stream ends with a blank line",
+    cites=(("seed 003", "Example streaming chunks (separated by blank lines)"), _SSE_004, _WHATWG),
+)
+def events_terminated(ctx: RunContext) -> Verdict:
+    return _framing(
+        ctx,
+        ("run-together", "unterminated"),
+        "each data: event followed by a blank line (the last one too)",
+    )
+
+
+@clause(
+    "STREAM-012",
+    "Every line of the stream is a comment or a data:, event:, id: or retry: field",
+    cites=(("seed 003", "Each chunk format: data: {json_object}"), _SSE_004, _WHATWG),
+)
+def lines_are_fields(ctx: RunContext) -> Verdict:
+    return _framing(ctx, ("unknown-field",), "only comments and known fields")

@@ -651,8 +651,17 @@ class Emulator:
                 else "text/event-stream"
             )
             headers["cache-control"] = "no-cache"
+            events = self._framing_faults(events)
             return StreamingResponse(self._paced(events), media_type=media, headers=headers)
         return JSONBytes(completion_body(completion, render), headers)
+
+    def _framing_faults(self, events: Iterator[bytes]) -> Iterator[bytes]:
+        """Faults stream-single-newline and stream-bare-keepalive (strict SSE framing)."""
+        if "stream-bare-keepalive" in self.faults:
+            yield b"ping\n\n"
+        single = "stream-single-newline" in self.faults
+        for event in events:
+            yield event[:-1] if single and event.endswith(b"\n\n") else event
 
     async def _paced(self, events: Iterator[bytes]) -> AsyncIterator[bytes]:
         """The events, one write each when paced; without a delay, up to ``stream_batch``

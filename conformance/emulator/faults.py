@@ -84,6 +84,16 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("stream-no-finish-reason", "STREAM-005", "no chunk carries a non-null finish_reason"),
     ("stream-no-usage", "STREAM-006", "stream_options.include_usage is ignored: no usage chunk"),
     ("no-done", "STREAM-007", "the stream ends without data: [DONE]"),
+    (
+        "stream-single-newline",
+        "STREAM-011",
+        "stream events end with a single newline instead of a blank line",
+    ),
+    (
+        "stream-bare-keepalive",
+        "STREAM-012",
+        "the stream opens with a keep-alive line 'ping' that is not a ': ' comment",
+    ),
     ("wrong-object", "RESP-001", "non-stream responses carry object chat.completion.chunk"),
     ("finish-reason-invalid", "RESP-002", "finish_reason 'stop' is reported as 'end_turn'"),
     ("usage-total-wrong", "RESP-003", "usage.total_tokens is off by one"),

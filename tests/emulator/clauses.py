@@ -287,6 +287,20 @@ def stream_done(c: httpx.Client, _: str) -> bool:
     return sse_data(_stream(c).text)[-1] == "[DONE]"
 
 
+@clause("STREAM-011")
+def stream_blank_lines(c: httpx.Client, _: str) -> bool:
+    # every event is "data: ..." + an empty line; the body ends with that empty line
+    text = _stream(c).text
+    blocks = text.split("\n\n")
+    return text.endswith("\n\n") and all(b.count("\n") == 0 for b in blocks if b)
+
+
+@clause("STREAM-012")
+def stream_known_fields(c: httpx.Client, _: str) -> bool:
+    lines = [line for line in _stream(c).text.split("\n") if line]
+    return all(line.startswith((":", "data:", "event:", "id:", "retry:")) for line in lines)
+
+
 @clause("RESP-001")
 def resp_object(c: httpx.Client, _: str) -> bool:
     return _chat(c).json()["object"] == "chat.completion"
