@@ -26,6 +26,8 @@ from typing import Any, Protocol
 
 from conformance.checks import REGISTRY, Check
 from conformance.checks._common import basic_chat
+from conformance.checks.boundary import filter_checks as filter_boundary
+from conformance.checks.boundary import sent as boundary_sent
 from conformance.checks.registry import Verdict
 from conformance.checks.schema import PHASE as SCHEMA_PHASE
 from conformance.context import BudgetExhausted, InfrastructureError, RunContext
@@ -60,6 +62,7 @@ class RunOptions:
     select: tuple[str, ...] = ()
     deselect: tuple[str, ...] = ()
     schemathesis: bool = True
+    boundary: str = "sample"  # all | sample | none (conformance.checks.boundary)
 
 
 def schemathesis_available() -> bool:
@@ -87,6 +90,7 @@ def execute(
 ) -> tuple[RunResult, tuple[str, ...]]:
     """:func:`run_suite` plus the run's secrets (for redacting report files)."""
     checks = REGISTRY.select(options.select, options.deselect)
+    checks = filter_boundary(checks, options.boundary, options.select)
     env = os.environ if options.target.env is None else options.target.env
     known = tuple(
         s
@@ -116,7 +120,9 @@ def unreachable_result(options: RunOptions, error: TargetUnreachable) -> RunResu
     """The report of a run whose target never answered: every clause inconclusive (exit 3)."""
     checks = [
         c
-        for c in REGISTRY.select(options.select, options.deselect)
+        for c in filter_boundary(
+            REGISTRY.select(options.select, options.deselect), options.boundary, options.select
+        )
         if c.phase is None or options.schemathesis
     ]
     surface = options.target.surface
@@ -208,6 +214,11 @@ def run_target(
     if schemathesis and not run_phase and not schemathesis_available():
         result.notes.append(
             "schemathesis phase not run: conformance.schemathesis_phase is not installed"
+        )
+    if any(c.id.startswith("BOUND-") for c in checks):
+        result.notes.append(
+            f"boundary: {sum(boundary_sent(ctx) for ctx in target.contexts)} boundary cases "
+            "sent (one invalid request each; --boundary all|sample|none)"
         )
     transport = target.transport
     if transport.retries:

@@ -14,6 +14,7 @@ from conformance.checks import (  # noqa: F401 - imported for registration
     routes,
     stream,
 )
+from conformance.checks import boundary as _boundary  # noqa: F401
 from conformance.checks import errors as _errors  # noqa: F401
 from conformance.checks import foundry as _foundry  # noqa: F401
 from conformance.checks import limits as _limits  # noqa: F401

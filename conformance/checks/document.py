@@ -22,6 +22,7 @@ _FAMILIES = {
     "MODEL": "Model awareness",
     "V1": "v1 surface",
     "PROFILE": "Gateway profiles",
+    "BOUND": "Boundary cases (generated from each spec's request constraints; --boundary)",
     "SCHEMA": "Spec conformance (decided together by the schemathesis phase)",
 }
 

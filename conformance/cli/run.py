@@ -158,6 +158,14 @@ class _PlainReporter:
     help="Use the embedded emulator even when AZURE_OPENAI_ENDPOINT is set.",
 )
 @click.option("--no-schemathesis", is_flag=True, help="Skip the schemathesis phase.")
+@click.option(
+    "--boundary",
+    type=click.Choice(["all", "sample", "none"]),
+    default="sample",
+    show_default=True,
+    help="Boundary clauses (BOUND-*, one invalid request per spec constraint): every one, "
+    "the default sample, or none.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print every clause as it finishes.")
 def run(**kw: Any) -> None:
     """Check a target against the documented Azure OpenAI contract.
@@ -242,6 +250,7 @@ def run(**kw: Any) -> None:
         select=_split(kw["select"]),
         deselect=_split(kw["deselect"]),
         schemathesis=not kw["no_schemathesis"],
+        boundary=kw["boundary"],
     )
     known = tuple(s for s in (kw["api_key"],) if s)
     progress: Any

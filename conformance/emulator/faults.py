@@ -85,6 +85,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("stream-no-usage", "STREAM-006", "stream_options.include_usage is ignored: no usage chunk"),
     ("no-done", "STREAM-007", "the stream ends without data: [DONE]"),
     (
+        "temperature-above-max-accepted",
+        "BOUND-001",
+        "a temperature above the spec's maximum (2) is served instead of answered 400",
+    ),
+    (
         "stream-single-newline",
         "STREAM-011",
         "stream events end with a single newline instead of a blank line",

@@ -301,6 +301,11 @@ def stream_known_fields(c: httpx.Client, _: str) -> bool:
     return all(line.startswith((":", "data:", "event:", "id:", "retry:")) for line in lines)
 
 
+@clause("BOUND-001")
+def boundary_temperature(c: httpx.Client, _: str) -> bool:
+    return _chat(c, temperature=2.5, max_tokens=5).status_code == 400
+
+
 @clause("RESP-001")
 def resp_object(c: httpx.Client, _: str) -> bool:
     return _chat(c).json()["object"] == "chat.completion"
