@@ -20,6 +20,7 @@ from conformance.checks import foundry as _foundry  # noqa: F401
 from conformance.checks import limits as _limits  # noqa: F401
 from conformance.checks import model as _model  # noqa: F401
 from conformance.checks import profile as _profile  # noqa: F401
+from conformance.checks import responses as _responses  # noqa: F401
 from conformance.checks import v1 as _v1  # noqa: F401
 from conformance.checks.registry import (
     ALL_SURFACES,

@@ -21,6 +21,7 @@ _FAMILIES = {
     "FOUNDRY": "Foundry model inference",
     "MODEL": "Model awareness",
     "V1": "v1 surface",
+    "RESPONSES": "Responses API (non-stream and stream)",
     "PROFILE": "Gateway profiles",
     "BOUND": "Boundary cases (generated from each spec's request constraints; --boundary)",
     "SCHEMA": "Spec conformance (decided together by the schemathesis phase)",

@@ -99,6 +99,26 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
         "STREAM-012",
         "the stream opens with a keep-alive line 'ping' that is not a ': ' comment",
     ),
+    (
+        "responses-content-type-text",
+        "RESPONSES-001",
+        "Responses API message content parts are labelled 'text' instead of 'output_text'",
+    ),
+    (
+        "responses-incomplete-as-completed",
+        "RESPONSES-002",
+        "a Responses API answer cut by max_output_tokens is reported status completed",
+    ),
+    (
+        "responses-usage-total-wrong",
+        "RESPONSES-003",
+        "Responses API usage.total_tokens is off by one",
+    ),
+    (
+        "responses-sequence-repeats",
+        "RESPONSES-004",
+        "the last event of a Responses API stream repeats the previous sequence_number",
+    ),
     ("wrong-object", "RESP-001", "non-stream responses carry object chat.completion.chunk"),
     ("finish-reason-invalid", "RESP-002", "finish_reason 'stop' is reported as 'end_turn'"),
     ("usage-total-wrong", "RESP-003", "usage.total_tokens is off by one"),

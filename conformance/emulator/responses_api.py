@@ -13,16 +13,15 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
-from conformance.emulator.errors import ApiError
 from conformance.emulator.ids import request_id
 from conformance.emulator.schemas import schema_of
 
 if TYPE_CHECKING:
     from conformance.emulator.app import Emulator, Surface
 
-__all__ = ["create", "models", "MODEL_CREATED"]
+__all__ = ["create", "models", "stream_events", "MODEL_CREATED"]
 
 MODEL_CREATED = 1721260800  # fixed: deterministic /models answers
 
@@ -45,23 +44,65 @@ def _messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     return messages
 
 
+def _chat_tools(body: dict[str, Any]) -> dict[str, Any]:
+    """Responses API function tools (flat ``{type, name, parameters}``) in chat form."""
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": t.get("name"),
+                "parameters": t.get("parameters") or {"type": "object", "properties": {}},
+            },
+        }
+        for t in body.get("tools") or []
+        if isinstance(t, dict) and t.get("type") == "function" and isinstance(t.get("name"), str)
+    ]
+    if not tools:
+        return {}
+    choice = body.get("tool_choice", "auto")
+    if isinstance(choice, dict) and choice.get("type") == "function":
+        choice = {"type": "function", "function": {"name": choice.get("name")}}
+    elif choice not in ("none", "auto", "required"):
+        choice = "auto"
+    return {"tools": tools, "tool_choice": choice}
+
+
+def _output(emulator: Emulator, choice: Any) -> list[dict[str, Any]]:
+    """The output items: function calls, or one message whose content is output_text."""
+    if choice.tool_calls:
+        return [
+            {
+                "type": "function_call",
+                "id": "fc_" + os.urandom(16).hex(),
+                "call_id": call.id,
+                "name": call.name,
+                "arguments": call.arguments,
+                "status": "completed",
+            }
+            for call in choice.tool_calls
+        ]
+    status = "completed" if choice.finish_reason == "stop" else "incomplete"
+    # fault responses-content-type-text: the content part is labelled "text"
+    part = "text" if "responses-content-type-text" in emulator.faults else "output_text"
+    return [
+        {
+            "type": "message",
+            "id": "msg_" + os.urandom(16).hex(),
+            "status": status,
+            "role": "assistant",
+            "content": [{"type": part, "text": choice.content or "", "annotations": []}],
+        }
+    ]
+
+
 async def create(emulator: Emulator, request: Request, surface: Surface | None = None) -> Response:
     """``POST /openai/v1/responses`` (``surface`` None) or the dated ``/openai/responses``."""
     dated = surface is not None
     surface = surface or emulator.v1
     body = await emulator.read_body(request, surface)
     emulator.validate(surface, body, "createResponse" if dated else "AzureCreateResponse")
-    if body.get("stream") is True:
-        raise ApiError(
-            400,
-            "unsupported_parameter",
-            "the emulator's Responses API does not stream; send stream: false "
-            "(chat completions stream)",
-            param="stream",
-            type_="invalid_request_error",
-        )
     deployment = emulator._deployment(str(body.get("model")))
-    chat_body: dict[str, Any] = {"messages": _messages(body)}
+    chat_body: dict[str, Any] = {"messages": _messages(body), **_chat_tools(body)}
     if body.get("max_output_tokens") is not None:
         chat_body["max_completion_tokens"] = body["max_output_tokens"]
     if emulator._content_filter(chat_body) and "content-filter-200" not in emulator.faults:
@@ -72,43 +113,38 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
     budget = int(chat_body.get("max_completion_tokens") or 16)
     headers = emulator.rate_limit(deployment, completion.prompt_tokens + budget)
     choice = completion.choices[0]
-    text = choice.content or ""
     reasoning = completion.reasoning_tokens or 0
+    complete = choice.finish_reason in ("stop", "tool_calls")
+    # fault responses-incomplete-as-completed: a truncated answer is reported completed
+    reported = complete or "responses-incomplete-as-completed" in emulator.faults
     answer: dict[str, Any] = {
         "id": "resp_" + os.urandom(16).hex(),
         "object": "response",
         "created_at": int(time.time()),
-        "status": "completed" if choice.finish_reason == "stop" else "incomplete",
+        "status": "completed" if reported else "incomplete",
         "error": None,
-        "incomplete_details": None
-        if choice.finish_reason == "stop"
-        else {"reason": "max_output_tokens"},
+        "incomplete_details": None if reported else {"reason": "max_output_tokens"},
         "instructions": body.get("instructions")
         if isinstance(body.get("instructions"), str)
         else None,
         "model": deployment.model,
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_" + os.urandom(16).hex(),
-                "status": "completed",
-                "role": "assistant",
-                "content": [{"type": "output_text", "text": text, "annotations": []}],
-            }
-        ],
+        "output": _output(emulator, choice),
         "parallel_tool_calls": True,
         "metadata": body.get("metadata") if isinstance(body.get("metadata"), dict) else {},
         "temperature": 1.0,
         "top_p": 1.0,
         "user": body.get("user") if isinstance(body.get("user"), str) else None,
-        "tools": [],
-        "tool_choice": "auto",
+        "tools": [t for t in body.get("tools") or [] if isinstance(t, dict)],
+        "tool_choice": body.get("tool_choice", "auto"),
+        "max_output_tokens": body.get("max_output_tokens"),
         "usage": {
             "input_tokens": completion.prompt_tokens,
             "input_tokens_details": {"cached_tokens": 0},
             "output_tokens": completion.completion_tokens,
             "output_tokens_details": {"reasoning_tokens": reasoning},
-            "total_tokens": completion.prompt_tokens + completion.completion_tokens,
+            "total_tokens": completion.prompt_tokens
+            + completion.completion_tokens
+            + (1 if "responses-usage-total-wrong" in emulator.faults else 0),
         },
     }
     if dated:
@@ -120,9 +156,92 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
             required.update(part.get("required", []))
         answer = {k: v for k, v in answer.items() if v is not None or k in required}
     headers["apim-request-id"] = request_id()
+    if body.get("stream") is True:
+        headers["cache-control"] = "no-cache"
+        events = stream_events(answer, choice.pieces, emulator.faults)
+        return StreamingResponse(iter(events), media_type="text/event-stream", headers=headers)
     return Response(
         json.dumps(answer, separators=(",", ":")), media_type="application/json", headers=headers
     )
+
+
+def _sse(kind: str, payload: dict[str, Any]) -> bytes:
+    data = json.dumps({"type": kind, **payload}, separators=(",", ":"), ensure_ascii=False)
+    return f"event: {kind}\ndata: {data}\n\n".encode()
+
+
+def stream_events(
+    answer: dict[str, Any], pieces: list[str], faults: frozenset[str] = frozenset()
+) -> list[bytes]:
+    """The Responses API stream of ``answer``: lifecycle, item, part and delta events.
+
+    Order (OpenAI API reference, Responses streaming events): ``response.created``,
+    ``response.in_progress``, per output item ``response.output_item.added``, for a message
+    ``response.content_part.added``, ``response.output_text.delta``...,
+    ``response.output_text.done``, ``response.content_part.done``; for a function call
+    ``response.function_call_arguments.delta``/``.done``; ``response.output_item.done``;
+    then ``response.completed`` or ``response.incomplete`` with the final response. Every
+    event carries an increasing ``sequence_number``; there is no ``[DONE]``.
+    """
+    events: list[tuple[str, dict[str, Any]]] = []
+    opening = {**answer, "status": "in_progress", "output": [], "usage": None}
+    opening["incomplete_details"] = None
+    events.append(("response.created", {"response": opening}))
+    events.append(("response.in_progress", {"response": opening}))
+    for index, item in enumerate(answer["output"]):
+        where = {"item_id": item["id"], "output_index": index}
+        if item["type"] == "function_call":
+            events.append(
+                (
+                    "response.output_item.added",
+                    {
+                        "output_index": index,
+                        "item": {**item, "arguments": "", "status": "in_progress"},
+                    },
+                )
+            )
+            for piece in _split(item["arguments"]):
+                events.append(("response.function_call_arguments.delta", {**where, "delta": piece}))
+            events.append(
+                (
+                    "response.function_call_arguments.done",
+                    {**where, "name": item["name"], "arguments": item["arguments"]},
+                )
+            )
+        else:
+            part = item["content"][0]
+            events.append(
+                (
+                    "response.output_item.added",
+                    {
+                        "output_index": index,
+                        "item": {**item, "status": "in_progress", "content": []},
+                    },
+                )
+            )
+            at = {**where, "content_index": 0}
+            events.append(("response.content_part.added", {**at, "part": {**part, "text": ""}}))
+            for piece in pieces:
+                events.append(
+                    ("response.output_text.delta", {**at, "delta": piece, "logprobs": []})
+                )
+            events.append(
+                ("response.output_text.done", {**at, "text": part["text"], "logprobs": []})
+            )
+            events.append(("response.content_part.done", {**at, "part": part}))
+        events.append(("response.output_item.done", {"output_index": index, "item": item}))
+    final = "response.completed" if answer["status"] == "completed" else "response.incomplete"
+    events.append((final, {"response": answer}))
+    out = []
+    for number, (kind, payload) in enumerate(events):
+        if "responses-sequence-repeats" in faults and number == len(events) - 1:
+            number -= 1
+        out.append(_sse(kind, {**payload, "sequence_number": number}))
+    return out
+
+
+def _split(text: str, size: int = 8) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
 def models(emulator: Emulator, name: str | None) -> Response:

@@ -306,6 +306,46 @@ def boundary_temperature(c: httpx.Client, _: str) -> bool:
     return _chat(c, temperature=2.5, max_tokens=5).status_code == 400
 
 
+def _responses(c: httpx.Client, **body: Any) -> httpx.Response:
+    payload = {"model": "gpt-4o-mini", "input": "Say hello.", "max_output_tokens": 16, **body}
+    return _post(c, "/openai/v1/responses", payload)
+
+
+def _responses_events(c: httpx.Client) -> list[dict[str, Any]]:
+    return [json.loads(d) for d in sse_data(_responses(c, stream=True).text)]
+
+
+@clause("RESPONSES-001")
+def responses_types(c: httpx.Client, _: str) -> bool:
+    final = _responses_events(c)[-1]["response"]
+    return all(
+        item["type"] == "message" and [p["type"] for p in item["content"]] == ["output_text"]
+        for body in (_responses(c).json(), final)
+        for item in body["output"]
+    )
+
+
+@clause("RESPONSES-002")
+def responses_status(c: httpx.Client, _: str) -> bool:
+    cut = _responses(c, input="Describe the water cycle in detail, in at least three paragraphs.")
+    body = cut.json()
+    return body["status"] == "incomplete" and body["incomplete_details"] == {
+        "reason": "max_output_tokens"
+    }
+
+
+@clause("RESPONSES-003")
+def responses_usage(c: httpx.Client, _: str) -> bool:
+    usage = _responses(c).json()["usage"]
+    return usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
+
+
+@clause("RESPONSES-004")
+def responses_sequence(c: httpx.Client, _: str) -> bool:
+    numbers = [e["sequence_number"] for e in _responses_events(c)]
+    return numbers == list(range(len(numbers)))
+
+
 @clause("RESP-001")
 def resp_object(c: httpx.Client, _: str) -> bool:
     return _chat(c).json()["object"] == "chat.completion"
