@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from conformance.emulator.generate import complete
 from conformance.emulator.ids import request_id
 from conformance.emulator.schemas import schema_of
 
@@ -109,14 +110,20 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
         from conformance.emulator.app import _content_filter_error
 
         raise _content_filter_error()
-    completion = emulator.generate(chat_body, deployment, 1.0)
+    # the chat faults (max-tokens-ignored, n-ignored, ...) break chat clauses only
+    completion = complete(
+        chat_body,
+        deployment=deployment.name,
+        reasoning=deployment.reasoning,
+        default_temperature=1.0,
+    )
     budget = int(chat_body.get("max_completion_tokens") or 16)
     headers = emulator.rate_limit(deployment, completion.prompt_tokens + budget)
     choice = completion.choices[0]
     reasoning = completion.reasoning_tokens or 0
-    complete = choice.finish_reason in ("stop", "tool_calls")
+    finished = choice.finish_reason in ("stop", "tool_calls")
     # fault responses-incomplete-as-completed: a truncated answer is reported completed
-    reported = complete or "responses-incomplete-as-completed" in emulator.faults
+    reported = finished or "responses-incomplete-as-completed" in emulator.faults
     answer: dict[str, Any] = {
         "id": "resp_" + os.urandom(16).hex(),
         "object": "response",
