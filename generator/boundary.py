@@ -134,13 +134,13 @@ def _candidates(field: str, walker: _Walker, pointer: str) -> list[dict[str, Any
             out.append(_case(field, kind, f"{where}/{kind}", bound, value))
         if isinstance(schema.get("minItems"), int) and schema["minItems"] >= 1:
             out.append(_case(field, "minItems", f"{where}/minItems", schema["minItems"], []))
-        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
         if isinstance(schema.get("maxItems"), int) and items.get("type") == "string":
-            value = [f"s{i}" for i in range(schema["maxItems"] + 1)]
-            out.append(_case(field, "maxItems", f"{where}/maxItems", schema["maxItems"], value))
+            many = [f"s{i}" for i in range(schema["maxItems"] + 1)]
+            out.append(_case(field, "maxItems", f"{where}/maxItems", schema["maxItems"], many))
         if isinstance(schema.get("maxLength"), int) and schema["maxLength"] < 4096:
-            value = "x" * (schema["maxLength"] + 1)
-            out.append(_case(field, "maxLength", f"{where}/maxLength", schema["maxLength"], value))
+            long = "x" * (schema["maxLength"] + 1)
+            out.append(_case(field, "maxLength", f"{where}/maxLength", schema["maxLength"], long))
         enum = schema.get("enum")
         if isinstance(enum, list) and enum and all(isinstance(e, str) for e in enum):
             out.append(_case(field, "enum", f"{where}/enum", enum, _INVALID_ENUM))
