@@ -16,6 +16,7 @@ import statistics
 import time
 
 from conformance.checks import REGISTRY
+from conformance.checks.boundary import filter_checks as filter_boundary
 from conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, create_app
 from conformance.emulator.server import serve
 from conformance.runner import RunOptions, run_suite, run_target, schemathesis_available
@@ -35,7 +36,9 @@ def live_safe_run(schemathesis: bool) -> dict[str, int | float]:
         )
         started = time.perf_counter()
         with open_target(options) as target:
-            result = run_target(target, list(REGISTRY), schemathesis=schemathesis)
+            # the default --boundary sample, as `aoai-conformance run` selects it
+            checks = filter_boundary(list(REGISTRY), "sample")
+            result = run_target(target, checks, schemathesis=schemathesis)
             chat = sum(
                 1
                 for ctx in target.contexts
