@@ -271,3 +271,33 @@ def test_litellm_answers_500_to_a_json_schema_without_schema(litellm_gateway: Ga
         timeout=30,
     )
     assert direct.status_code == 200
+
+
+# --- the shipped profile -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def profile_run(
+    litellm_gateway: Gateway, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[int, dict[str, Any]]:
+    return _run(litellm_gateway, tmp_path_factory.mktemp("profile"), "--profile", "litellm")
+
+
+def test_profile_skips_each_known_deviation_with_its_reason(
+    profile_run: tuple[int, dict[str, Any]],
+) -> None:
+    _, data = profile_run
+    assert data["surfaces"] == ["dated"]  # the profile names the one surface LiteLLM serves
+    findings = _findings(data, "dated")
+    for clause in sorted(KNOWN_DATED - SOMETIMES):
+        assert findings[clause]["outcome"] == "skipped", findings[clause]
+        assert "expected deviation of profile litellm-gateway" in findings[clause]["reason"]
+    assert _with(data, "dated", "failed") <= SOMETIMES
+
+
+@pytest.mark.xfail(strict=True, reason=NEEDS_ITEMS_1_3)
+def test_profile_run_decides_every_clause(profile_run: tuple[int, dict[str, Any]]) -> None:
+    # today ERR-001 is inconclusive: its no-credentials sample is a 500 read as infrastructure
+    code, data = profile_run
+    assert not _with(data, "dated", "inconclusive"), data["findings"]
+    assert code in (0, 1) and (code == 0) == (not _with(data, "dated", "failed"))
