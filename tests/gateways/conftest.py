@@ -15,13 +15,24 @@ from tests.gateways.litellm_gateway import (
 from tests.support import mirror_available
 
 
-@pytest.fixture(scope="session")
-def litellm_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
-    """A running LiteLLM proxy (azure provider -> the emulator); both stopped afterwards."""
+def _gateway(tmp: pytest.TempPathFactory, *, v1_pass_through: bool) -> Iterator[Gateway]:
     if not mirror_available():
         pytest.skip("needs the upstream spec mirror for the emulator: set AOAI_SPECS_MIRROR")
     executable = litellm_bin()
     if executable is None:
         pytest.skip(INSTALL_HINT)
-    with litellm_in_front_of_emulator(executable, tmp_path_factory.mktemp("litellm")) as gw:
+    workdir = tmp.mktemp("litellm")
+    with litellm_in_front_of_emulator(executable, workdir, v1_pass_through=v1_pass_through) as gw:
         yield gw
+
+
+@pytest.fixture(scope="session")
+def litellm_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """LiteLLM proxy as configured by default (azure provider -> the emulator's dated path)."""
+    yield from _gateway(tmp_path_factory, v1_pass_through=False)
+
+
+@pytest.fixture(scope="session")
+def litellm_v1_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """The same, plus its OpenAI pass-through aimed at the emulator: the v1 surface served."""
+    yield from _gateway(tmp_path_factory, v1_pass_through=True)

@@ -8,7 +8,8 @@ No database, every documented offline switch on, and an environment built from s
 HTTP(S) proxies pointing at a closed loopback port, so a fetch LiteLLM might still try fails
 on this machine instead of leaving it.
 
-Run it by hand to look at it: ``.venv/bin/python -m tests.gateways.litellm_gateway``.
+Run it by hand to look at it: ``.venv/bin/python -m tests.gateways.litellm_gateway
+[--v1-pass-through]``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ INSTALL_HINT = (
 )
 DEPLOYMENT = "gpt-4o-mini"
 MASTER_KEY = "sk-litellm-conformance-0000"  # the key clients send to LiteLLM
-AZURE_API_VERSION = "2024-10-21"  # what LiteLLM's azure provider sends upstream
+# what LiteLLM's azure provider sends upstream when the client names none; a version with
+# the Responses API, which LiteLLM serves at /openai/v1/responses through this provider
+AZURE_API_VERSION = "2025-04-01-preview"
 
 # Documented switches that stop LiteLLM's own fetches (docs: "Outbound Requests and Offline
 # Mode"): the model cost map, Anthropic beta headers, auto-router presets, blog posts and
@@ -90,8 +93,13 @@ def write_config(path: Path, emulator_url: str) -> Path:
     return path
 
 
-def child_env(home: Path) -> dict[str, str]:
-    """LiteLLM's environment, built from scratch: no provider keys, no database, offline."""
+def child_env(home: Path, pass_through: str | None = None) -> dict[str, str]:
+    """LiteLLM's environment, built from scratch: no provider keys, no database, offline.
+
+    ``pass_through`` (a base URL on 127.0.0.1) turns on LiteLLM's OpenAI pass-through
+    (``/openai/{path}``) towards it, with the emulator's key: that is how LiteLLM serves the
+    Azure v1 surface. Without it ``/openai/v1/...`` answers 500 (no OPENAI_API_KEY).
+    """
     closed = f"http://127.0.0.1:{_closed_port()}"
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -107,6 +115,11 @@ def child_env(home: Path) -> dict[str, str]:
         "no_proxy": "127.0.0.1,localhost",
     }
     env.update(OFFLINE_ENV)
+    if pass_through is not None:
+        if not pass_through.startswith("http://127.0.0.1:"):
+            raise ValueError(f"the pass-through must stay on loopback, not {pass_through}")
+        env["OPENAI_API_BASE"] = pass_through
+        env["OPENAI_API_KEY"] = DEFAULT_API_KEY
     return env
 
 
@@ -128,6 +141,7 @@ class Gateway:
     emulator_url: str  # the backend behind it
     version: str
     log: Path  # LiteLLM's stdout and stderr
+    v1_pass_through: bool  # /openai/* forwarded to the emulator's /openai/*
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], url: str, log: Path, timeout: float) -> None:
@@ -163,9 +177,17 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def litellm_in_front_of_emulator(
-    executable: Path, workdir: Path, *, startup_timeout: float = 180.0
+    executable: Path,
+    workdir: Path,
+    *,
+    v1_pass_through: bool = False,
+    startup_timeout: float = 180.0,
 ) -> Iterator[Gateway]:
-    """Start the emulator (uvicorn, in this process) and LiteLLM (a child); stop both."""
+    """Start the emulator (uvicorn, in this process) and LiteLLM (a child); stop both.
+
+    ``v1_pass_through`` also points LiteLLM's OpenAI pass-through at the emulator's /openai/,
+    so /openai/v1/chat/completions is served (forwarded) instead of answered 500.
+    """
     with serve(create_app(EmulatorConfig())) as emulator_url:
         config = write_config(workdir / "litellm-config.yaml", emulator_url)
         home = workdir / "home"
@@ -178,14 +200,14 @@ def litellm_in_front_of_emulator(
                 [str(executable), "--config", str(config), "--host", "127.0.0.1"]
                 + ["--port", str(port), "--num_workers", "1"],
                 cwd=workdir,
-                env=child_env(home),
+                env=child_env(home, f"{emulator_url}/openai" if v1_pass_through else None),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
         try:
             _wait_ready(proc, url, log, startup_timeout)
-            yield Gateway(url, MASTER_KEY, emulator_url, LITELLM_VERSION, log)
+            yield Gateway(url, MASTER_KEY, emulator_url, LITELLM_VERSION, log, v1_pass_through)
         finally:
             _stop(proc)
 
@@ -194,9 +216,12 @@ def main() -> None:  # pragma: no cover - a manual entry point
     executable = litellm_bin()
     if executable is None:
         raise SystemExit(INSTALL_HINT)
+    import sys
+
+    pass_through = "--v1-pass-through" in sys.argv[1:]
     workdir = Path(tempfile.mkdtemp(prefix="litellm-gateway-"))
     try:
-        with litellm_in_front_of_emulator(executable, workdir) as gw:
+        with litellm_in_front_of_emulator(executable, workdir, v1_pass_through=pass_through) as gw:
             print(
                 f"LiteLLM {gw.version} on {gw.url} (key {gw.api_key}) -> emulator {gw.emulator_url}"
             )

@@ -301,3 +301,88 @@ def test_profile_run_decides_every_clause(profile_run: tuple[int, dict[str, Any]
     code, data = profile_run
     assert not _with(data, "dated", "inconclusive"), data["findings"]
     assert code in (0, 1) and (code == 0) == (not _with(data, "dated", "failed"))
+
+
+# --- the v1 surface, with LiteLLM's OpenAI pass-through aimed at the emulator -------------------
+
+V1_REPORTED = {"AUTH-002": "400"}  # wrong key: 400 "No connected db." (before forwarding)
+V1_PENDING = {
+    "AUTH-001": "500",  # no credentials: 500, as on the dated path
+    "ERR-002": "header absent",  # LiteLLM's own 400 (the wrong-key answer) has no x-ms-error-code
+}
+# POST /openai/v1/responses goes through LiteLLM's own Responses handler (not the pass-through),
+# which writes "text": null where the v1 spec's AzureResponse.text is a non-nullable object;
+# whether the phase's generated cases reach it depends on the install (issue 11 item 5)
+V1_SOMETIMES = {"SCHEMA-001", "SCHEMA-005"}
+KNOWN_V1 = set(V1_REPORTED) | set(V1_PENDING) | V1_SOMETIMES
+
+
+@pytest.fixture(scope="module")
+def v1_pass_through_run(
+    litellm_v1_gateway: Gateway, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[int, dict[str, Any]]:
+    return _run(litellm_v1_gateway, tmp_path_factory.mktemp("v1pt"), "--surface", "v1")
+
+
+def test_v1_pass_through_deviations_are_reported(
+    v1_pass_through_run: tuple[int, dict[str, Any]],
+) -> None:
+    code, data = v1_pass_through_run
+    findings = _findings(data, "v1")
+    assert code == 1 and data["surfaces"] == ["v1"]
+    for clause, observed in V1_REPORTED.items():
+        assert findings[clause]["outcome"] == "failed", findings[clause]
+        assert findings[clause]["observed"].startswith(observed), findings[clause]
+    unexpected = _with(data, "v1", "failed") - KNOWN_V1
+    assert not unexpected, [findings[c] for c in sorted(unexpected)]
+    # what the pass-through forwards faithfully passes (routes, envelopes, streams, Responses)
+    for clause in ["ROUTE-002", "ROUTE-003", "V1-001", "V1-002", "STREAM-006", "HDR-001"]:
+        assert findings[clause]["outcome"] == "passed", findings[clause]
+
+
+@pytest.mark.xfail(strict=True, reason=NEEDS_ITEMS_1_3)
+def test_v1_pass_through_run_is_at_most_5_percent_inconclusive(
+    v1_pass_through_run: tuple[int, dict[str, Any]],
+) -> None:
+    _, data = v1_pass_through_run
+    findings = _findings(data, "v1")
+    for clause, observed in V1_PENDING.items():
+        assert findings[clause]["outcome"] == "failed", findings[clause]
+        assert findings[clause]["observed"].startswith(observed), findings[clause]
+    inconclusive = _with(data, "v1", "inconclusive")
+    assert len(inconclusive) <= 0.05 * len(findings), sorted(inconclusive)
+
+
+def test_litellm_responses_handler_writes_text_null(litellm_v1_gateway: Gateway) -> None:
+    body = {"model": DEPLOYMENT, "input": "Say hello.", "max_output_tokens": 16}
+    r = httpx.post(
+        f"{litellm_v1_gateway.url}/openai/v1/responses",
+        headers={"api-key": litellm_v1_gateway.api_key},
+        json=body,
+        timeout=30,
+    )
+    assert r.status_code == 200 and r.json()["object"] == "response"
+    assert "text" in r.json() and r.json()["text"] is None  # the emulator leaves text out
+    direct = httpx.post(
+        f"{litellm_v1_gateway.emulator_url}/openai/v1/responses",
+        headers={"api-key": DEFAULT_API_KEY},
+        json=body,
+        timeout=30,
+    )
+    assert (
+        direct.status_code == 200
+        and direct.json().get("text") is not None
+        or ("text" not in direct.json())
+    )
+
+
+def test_litellm_pass_through_keeps_the_clients_key(litellm_v1_gateway: Gateway) -> None:
+    # the client's LiteLLM key is replaced by the backend's; the backend's answer is forwarded
+    r = httpx.post(
+        f"{litellm_v1_gateway.url}/openai/v1/chat/completions",
+        headers={"api-key": litellm_v1_gateway.api_key},
+        json={"model": "aoai-conformance-no-such-deployment", **HELLO},
+        timeout=30,
+    )
+    assert r.status_code == 404 and r.headers["x-ms-error-code"] == "DeploymentNotFound"
+    assert litellm_v1_gateway.api_key not in r.text
