@@ -8,8 +8,11 @@ Per surface it first makes the shared basic completion, which doubles as a probe
 - a 404 to the default api-version (not one the user asked for) means the target does
   not serve that version: the surface's clauses are *skipped* as "not served".
 
-Then each clause runs; a check that hits a timeout, a connection error, an unexpected 5xx
-or the end of the budget is *inconclusive*. A profile's documented deviations are
+Then each clause runs; a check that hits a timeout, a connection error, an unavailable
+target (502/503/504, 429 storms) or the end of the budget is *inconclusive*. A valid
+request answered 500/501 is a divergence reported once per operation (SRV-001, decided
+after the surface's other clauses); the clauses that needed its answer are inconclusive
+and name it. A profile's documented deviations are
 *skipped* with the profile's reason. Ctrl-C stops the run and returns what was found so
 far with ``interrupted`` set.
 """
@@ -28,7 +31,9 @@ from conformance.checks import REGISTRY, Check
 from conformance.checks._common import basic_chat
 from conformance.checks.registry import Verdict
 from conformance.checks.schema import PHASE as SCHEMA_PHASE
-from conformance.context import BudgetExhausted, InfrastructureError, RunContext
+from conformance.checks.server import PHASE as SERVER_PHASE
+from conformance.checks.server import server_error_verdicts
+from conformance.context import BudgetExhausted, InfrastructureError, RunContext, ServerErrorAnswer
 from conformance.model import Finding, Outcome, RunResult
 from conformance.redact import curl_command, redact_logging, redact_text
 from conformance.targets import Target, TargetOptions, TargetUnreachable, open_target
@@ -161,6 +166,7 @@ def run_target(
     result.spend = target.budget.spend
     # SCHEMA-* clauses are decided together by the schemathesis phase, the rest one by one
     phase_checks = [c for c in checks if c.phase == SCHEMA_PHASE]
+    server_checks = [c for c in checks if c.phase == SERVER_PHASE]
     checks = [c for c in checks if c.phase is None]
     run_phase = schemathesis and bool(phase_checks) and schemathesis_available()
     if not run_phase:
@@ -168,7 +174,7 @@ def run_target(
     plan = [
         (ctx, check)
         for ctx in target.contexts
-        for check in (*checks, *phase_checks)
+        for check in (*checks, *phase_checks, *server_checks)
         if check.applies_to(ctx.surface)
     ]
     if progress is not None:
@@ -187,21 +193,24 @@ def run_target(
                 emit(_run_check(ctx, check, target, not_served))
             surface_phase = [c for c in phase_checks if c.applies_to(ctx.surface)]
             if not surface_phase:
-                continue
-            if not_served is not None:
+                pass
+            elif not_served is not None:
                 for check in surface_phase:
                     emit(_run_check(ctx, check, target, not_served))
-                continue
-            if ctx.transport.breaker.open:
+            elif ctx.transport.breaker.open:
                 result.notes.append(
                     f"{ctx.surface}: schemathesis phase not run: the target is failing "
                     f"({ctx.transport.breaker.reason})"
                 )
-                continue
-            wanted = {c.id for c in surface_phase}
-            for finding in _schemathesis(ctx, result):
-                if finding.clause_id in wanted:
-                    emit(_profiled(ctx, finding))
+            else:
+                wanted = {c.id for c in surface_phase}
+                for finding in _schemathesis(ctx, result):
+                    if finding.clause_id in wanted:
+                        emit(_profiled(ctx, finding))
+            for check in server_checks:
+                if check.applies_to(ctx.surface):
+                    for finding in _server_errors(ctx, check, target, not_served):
+                        emit(finding)
     except KeyboardInterrupt:
         result.interrupted = True
         result.notes.append("interrupted: the report holds the clauses finished so far")
@@ -307,6 +316,8 @@ def _call(func: Callable[[RunContext], Verdict], ctx: RunContext) -> Verdict:
         return func(ctx)
     except BudgetExhausted as exc:
         return Verdict(Outcome.INCONCLUSIVE, str(exc))
+    except ServerErrorAnswer as exc:
+        return Verdict(Outcome.INCONCLUSIVE, str(exc), exchange=exc.exchange)
     except InfrastructureError as exc:
         return Verdict(Outcome.INCONCLUSIVE, f"infrastructure: {exc}")
     except KeyboardInterrupt:
@@ -315,6 +326,17 @@ def _call(func: Callable[[RunContext], Verdict], ctx: RunContext) -> Verdict:
         return Verdict(
             Outcome.INCONCLUSIVE, f"the check itself failed: {type(exc).__name__}: {exc}"
         )
+
+
+def _server_errors(
+    ctx: RunContext, check: Check, target: Target, not_served: str | None
+) -> list[Finding]:
+    """SRV-001 on one surface, from the server errors its other clauses met."""
+    if not_served is not None or (
+        ctx.profile is not None and ctx.profile.deviation(check.id) is not None
+    ):
+        return [_run_check(ctx, check, target, not_served)]
+    return [_finding(ctx, check, v, target) for v in server_error_verdicts(ctx)]
 
 
 def _finding(ctx: RunContext, check: Check, verdict: Verdict, target: Target) -> Finding:

@@ -96,7 +96,7 @@ def test_5xx_storm_mid_run(tmp_path: Path) -> None:
     # 503 is retried with back-off (3 attempts per request) and the breaker ends it
     assert plan.faulted <= 9 and run.requests <= 11 + 9
     assert any("retries" in n for n in run.report["notes"])
-    assert any("server error 503" in f["reason"] for f in run.report["findings"])
+    assert any("unavailable: 503" in f["reason"] for f in run.report["findings"])
 
 
 def test_429_storm_honours_retry_after(tmp_path: Path) -> None:
