@@ -173,8 +173,9 @@ def test_undetectable_target_still_gets_a_complete_report(
     assert run.code == 3
     err = capsys.readouterr().err
     assert [line for line in err.splitlines() if line.startswith("error: ")] == [
-        f"error: {url} serves none of the dated, v1 or Foundry chat surfaces (probes answered "
-        "404 or failed); check --target or force one with --surface"
+        f"error: {url} did not answer the detection probes (connection error: connection "
+        "refused by 127.0.0.1: is the target running?: POST "
+        "/openai/deployments/gpt-4o-mini/chat/completions); check --target"
     ]
     assert {f["outcome"] for f in run.report["findings"]} == {"inconclusive"}
     assert len(run.report["findings"]) >= 40
