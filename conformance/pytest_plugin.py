@@ -266,7 +266,8 @@ def _clause_ids(config: pytest.Config) -> list[tuple[str, str]]:
         REGISTRY.select(selection.catalog) if selection.catalog or not selection.patterns else []
     )
     # SCHEMA-* are catalog clauses too, but whether they run is the phase's decision
-    ids = [(c.id, c.clause.title) for c in checks if c.phase is None]
+    # (SRV-001 is decided by the run from every request, like a catalog clause)
+    ids = [(c.id, c.clause.title) for c in checks if c.phase != "schemathesis"]
     ids += [(cid, SCHEMA_CLAUSES[cid].title) for cid in selection.schema]
     return ids
 
