@@ -31,6 +31,7 @@ from conformance.http_policy import (
 )
 from conformance.model import Spend, SurfaceName
 from conformance.redact import header_secrets, mask_secrets, redact_headers
+from generator.codegen.surfaces import rules_for
 
 __all__ = [
     "Budget",
@@ -234,32 +235,40 @@ class RunContext:
 
     # -- URLs -------------------------------------------------------------------------
 
+    # The surface rules (where the deployment goes, whether api-version is sent) are the
+    # generator's (generator.codegen.surfaces): the suite sends what the generated
+    # builders build.
+
     def chat_path(self, deployment: str | None = None) -> str:
         """The chat-completions path of this surface (without query)."""
-        name = deployment or self.deployment
-        if self.surface == "dated":
-            return f"/openai/deployments/{name}/chat/completions"
-        if self.surface == "v1":
-            return "/openai/v1/chat/completions"
-        return f"{self.foundry_prefix}/chat/completions"
+        rules = rules_for(self.surface)
+        if rules.deployment == "path":
+            return f"{rules.base_path}/deployments/{deployment or self.deployment}/chat/completions"
+        if rules.deployment == "header":
+            # Foundry: the inference endpoint's own prefix (/models or the root), found
+            # by detection; the spec's paths start at /chat/completions
+            return f"{self.foundry_prefix}/chat/completions"
+        return f"{rules.base_path}/chat/completions"
 
     def default_params(self) -> dict[str, str]:
-        if self.surface in ("dated", "foundry") and self.api_version:
+        if rules_for(self.surface).pin_api_version and self.api_version:
             return {"api-version": self.api_version}
         return {}
 
     def chat_body(self, deployment: str | None = None, **fields: Any) -> dict[str, Any]:
         """A tiny chat request; ``model`` names the deployment on v1 (seed 001)."""
         body: dict[str, Any] = {"messages": [{"role": "user", "content": "Say hello."}]}
-        if self.surface == "v1":
-            body["model"] = deployment or self.deployment
+        rules = rules_for(self.surface)
+        if rules.deployment == "body":
+            body[rules.deployment_parameter] = deployment or self.deployment
         body.update(fields)
         return body
 
     def chat_headers(self, deployment: str | None = None) -> dict[str, str]:
-        if self.surface == "foundry":
+        rules = rules_for(self.surface)
+        if rules.deployment == "header":
             # seed 004 §Request Header: azureml-model-deployment routes the request
-            return {"azureml-model-deployment": deployment or self.deployment}
+            return {rules.deployment_parameter: deployment or self.deployment}
         return {}
 
     # -- sending ----------------------------------------------------------------------
