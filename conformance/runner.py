@@ -22,8 +22,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -44,6 +44,8 @@ __all__ = [
     "run_suite",
     "execute",
     "run_target",
+    "target_options",
+    "TARGET_OPTION_NAMES",
     "schemathesis_available",
     "unreachable_result",
 ]
@@ -65,6 +67,48 @@ class RunOptions:
     select: tuple[str, ...] = ()
     deselect: tuple[str, ...] = ()
     schemathesis: bool = True
+
+
+# TargetOptions fields by the front ends' option names (`run --timeout` is timeout_s)
+_OPTION_FIELDS = {"timeout": "timeout_s"}
+#: The target options every front end offers (`run --NAME`, `pytest --aoai-NAME`).
+TARGET_OPTION_NAMES = (
+    "target",
+    "surface",
+    "deployment",
+    "api_version",
+    "auth",
+    "api_key",
+    "profile",
+    "reasoning",
+    "reasoning_deployment",
+    "rate_limited_deployment",
+    "max_requests",
+    "max_tokens_total",
+    "timeout",
+    "faults",
+    "ca_bundle",
+    "insecure",
+)
+
+
+def target_options(values: Mapping[str, Any]) -> TargetOptions:
+    """The one way from a front end's option values to :class:`TargetOptions`.
+
+    ``values`` uses the ``run`` command's option names (``timeout``, ``faults``,
+    ``ca_bundle``...; the pytest plugin's ``--aoai-NAME`` options map to the same names);
+    a name left out keeps its default, None means "not given", an unknown name is a bug.
+    """
+    known = {f.name for f in fields(TargetOptions)}
+    given: dict[str, Any] = {}
+    for name, value in values.items():
+        field_name = _OPTION_FIELDS.get(name, name)
+        if field_name not in known:
+            raise TypeError(f"no target option {name!r}")
+        if value is None:
+            continue
+        given[field_name] = tuple(value) if field_name == "faults" else value
+    return TargetOptions(**given)
 
 
 def schemathesis_available() -> bool:
