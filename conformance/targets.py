@@ -26,6 +26,7 @@ from conformance.http_auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider
 from conformance.http_policy import RetryPolicy, TransportPolicy
 from conformance.http_tls import tls_settings
 from conformance.profiles import Profile, load_profile
+from generator.codegen.surfaces import rules_for
 from generator.errors import AoaiError, UsageError
 from generator.spec.registry import Registry, load_registry
 
@@ -192,8 +193,9 @@ _PROBE_ANSWERS = tuple(s for s in range(100, 600) if s not in (429, 502, 503, 50
 _ROUTE_STATUSES = (200, 400, 401, 403, 422)
 # An api-version no service has: a Foundry endpoint refuses it naming api-version.
 PROBE_API_VERSION = "1999-01-01-aoai-conformance-probe"
-# A path no service has: what the target answers to a path it does not serve.
-PROBE_UNKNOWN_PATH = "/aoai-conformance-probe/no-such-route"
+# A path no service has, beside a surface's route (its base path + this): what the target
+# answers to a path it does not serve there. Sent only when the route answered a 5xx.
+PROBE_UNKNOWN_SUFFIX = "/aoai-conformance-probe-no-such-route"
 
 
 @dataclass
@@ -246,8 +248,13 @@ def _ask(
     return Probe(f"{method} {shown}", str(exchange.status), exchange.status, exchange.text)
 
 
-def _route_decision(found: Detection, probe: Probe, control: Probe | None) -> bool:
-    """Decide from one probe of a surface's route; False when the probe is no evidence."""
+def _route_decision(found: Detection, ctx: RunContext, probe: Probe) -> bool:
+    """Decide from one probe of a surface's route; False when the probe is no evidence.
+
+    A 5xx is *served and failing* (checked, and reported), unless a path no service has,
+    beside the route, gets the same answer: then the 5xx says nothing about the route
+    (a gateway that answers 500 to whatever it does not know; ROUTE-003 reports that).
+    """
     found.probes.append(probe)
     status = probe.status
     if status is None:
@@ -257,10 +264,13 @@ def _route_decision(found: Detection, probe: Probe, control: Probe | None) -> bo
         found.served, found.decision = True, f"served (the route answered {status})"
         return True
     if status >= 500:
-        if control is not None and control.status == status:
+        path = rules_for(ctx.surface).base_path + PROBE_UNKNOWN_SUFFIX
+        control = _ask(ctx, "POST", path, body={"messages": []})
+        found.probes.append(control)
+        if control.status == status:
             found.decision = (
-                f"not assumed: the route answered {status}, as does a path no service has "
-                f"({PROBE_UNKNOWN_PATH}), so the answer is no evidence"
+                f"not assumed: the route answered {status}, and so does {path}, a path no "
+                "service has: the answer is no evidence"
             )
             return False
         found.served = True
@@ -270,31 +280,25 @@ def _route_decision(found: Detection, probe: Probe, control: Probe | None) -> bo
     return False
 
 
-def _detect_dated(ctx: RunContext, control: Probe | None) -> Detection:
+def _detect_dated(ctx: RunContext) -> Detection:
     found = Detection("dated")
-    _route_decision(
-        found,
-        _ask(
-            ctx, "POST", ctx.chat_path(), params=ctx.default_params(), body={"messages": []}
-        ),  # invalid on purpose: a 400/422 proves the route without spending tokens
-        control,
-    )
+    # invalid on purpose: a 400/422 proves the route without spending tokens
+    probe = _ask(ctx, "POST", ctx.chat_path(), params=ctx.default_params(), body={"messages": []})
+    _route_decision(found, ctx, probe)
     return found
 
 
-def _detect_v1(ctx: RunContext, control: Probe | None) -> Detection:
+def _detect_v1(ctx: RunContext) -> Detection:
     """v1 by its models route or, failing that, by its chat route (seed 002 path table)."""
     found = Detection("v1")
     models = _ask(ctx, "GET", "/openai/v1/models")
     found.probes.append(models)
     if models.status in (200, 401, 403):
-        found.served, found.decision = (
-            True,
-            f"served (GET /openai/v1/models answered {models.status})",
-        )
+        found.served = True
+        found.decision = f"served (GET /openai/v1/models answered {models.status})"
         return found
     chat = _ask(ctx, "POST", ctx.chat_path(), body={"model": ctx.deployment, "messages": []})
-    if _route_decision(found, chat, control):
+    if _route_decision(found, ctx, chat):
         found.decision += f"; GET /openai/v1/models answered {models.answer} (see V1-001)"
     return found
 
@@ -480,15 +484,8 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
         elif hinted is not None:
             surfaces = [hinted]
         else:
-            context = make("dated")
-            control = _ask(context, "POST", PROBE_UNKNOWN_PATH, body={"messages": []})
-            if control.status is not None and control.status >= 500:
-                notes.append(
-                    f"detection: a path no service has ({PROBE_UNKNOWN_PATH}) was answered "
-                    f"{control.status}; Azure answers 404 (see ROUTE-003)"
-                )
-            detections.append(_detect_dated(context, control))
-            detections.append(_detect_v1(make("v1"), control))
+            detections.append(_detect_dated(make("dated")))
+            detections.append(_detect_v1(make("v1")))
             foundry_served()
             surfaces = [d.surface for d in detections if d.served]
             notes.extend(d.note() for d in detections)

@@ -51,6 +51,11 @@ def _gateway(kind: str) -> Iterator[str]:
                 return
             if path == "/chat/completions":
                 scope = {**scope, "path": "/openai/v1/chat/completions", "query_string": b""}
+        if kind == "v1-passthrough-500" and path.startswith("/openai/v1/"):
+            # a pass-through that fails every request under /openai/v1/ (LiteLLM without
+            # an OpenAI key): a 500 there is no evidence of a v1 chat route
+            await _answer(send, 500, b'{"error":{"message":"Internal Server Error"}}')
+            return
         if kind == "dated-500" and path.startswith("/openai/deployments/"):
             await _answer(send, 500, b'{"error":{"message":"Internal Server Error"}}')
             return
@@ -118,3 +123,11 @@ def test_a_surface_whose_probe_answers_500_is_served_and_failing(tmp_path: Path)
     }
     assert "SRV-001" in dated_failed and "APIVER-001" in dated_failed
     assert run.code == 1
+
+
+def test_a_500_everywhere_under_a_base_path_is_no_evidence(tmp_path: Path) -> None:
+    with _gateway("v1-passthrough-500") as url:
+        run = run_cli(url, tmp_path, surface="auto")
+    assert "v1" not in run.report["surfaces"] and "dated" in run.report["surfaces"]
+    why = _detection_notes(run.report)["v1"]
+    assert "not assumed: the route answered 500, and so does /openai/v1/aoai-conformance" in why
