@@ -36,7 +36,14 @@ from conformance.checks.server import server_error_verdicts
 from conformance.context import BudgetExhausted, InfrastructureError, RunContext, ServerErrorAnswer
 from conformance.model import Finding, Outcome, RunResult
 from conformance.redact import curl_command, redact_logging, redact_text
-from conformance.targets import Target, TargetOptions, TargetUnreachable, open_target
+from conformance.targets import (
+    PROBE_UNKNOWN_SUFFIX,
+    Target,
+    TargetOptions,
+    TargetUnreachable,
+    open_target,
+)
+from generator.codegen.surfaces import rules_for
 
 __all__ = [
     "RunOptions",
@@ -234,7 +241,10 @@ def run_target(
             surface_checks = [c for c in checks if c.applies_to(ctx.surface)]
             not_served = _prepare_surface(ctx, result)
             for check in surface_checks:
-                emit(_run_check(ctx, check, target, not_served))
+                # how a path the target does not serve is answered is ROUTE-*'s question,
+                # on any surface: those still run when the surface is not served
+                routing = check.id.startswith("ROUTE-") and ctx.cache.get(_UNSERVED_5XX)
+                emit(_run_check(ctx, check, target, None if routing else not_served))
             surface_phase = [c for c in phase_checks if c.applies_to(ctx.surface)]
             if not surface_phase:
                 pass
@@ -283,13 +293,48 @@ def run_target(
     return result
 
 
+_UNSERVED_5XX = "runner:unserved-5xx"
+
+
+def _unserved_by_5xx(ctx: RunContext, error: ServerErrorAnswer) -> str | None:
+    """A surface whose every path answers the same 5xx, one no service has included.
+
+    The chat route's 500 is then no evidence that the surface exists (a pass-through that
+    fails whatever it is sent; seen on a real gateway under /openai/v1/): the surface is
+    not served, which is reported, rather than a failing route that makes every clause
+    inconclusive.
+    """
+    status = error.exchange.status
+    path = rules_for(ctx.surface).base_path + PROBE_UNKNOWN_SUFFIX
+    try:
+        control = ctx.send(
+            "POST", path, params={}, json_body={"messages": []}, expect_status=(404, status)
+        )
+    except (InfrastructureError, BudgetExhausted):
+        return None
+    if control.status != status:
+        return None
+    ctx.cache[_UNSERVED_5XX] = True
+    ctx.server_errors.clear()  # not a served route failing: the ROUTE clauses report it
+    return (
+        f"not served: the {ctx.surface} chat route and {path}, a path no service has, are "
+        f"both answered {status}: the target does not serve this surface (ROUTE-* still run)"
+    )
+
+
 def _prepare_surface(ctx: RunContext, result: RunResult) -> str | None:
     """Probe with the basic completion; adapt to reasoning models; detect unserved versions.
 
-    Returns a reason when the surface is not served at the chosen api-version.
+    Returns a reason when the surface is not served at the chosen api-version, or not
+    served at all (every path under its base answers the same 5xx).
     """
     try:
         exchange = basic_chat(ctx)
+    except ServerErrorAnswer as exc:
+        reason = _unserved_by_5xx(ctx, exc)
+        if reason is not None:
+            result.notes.append(f"{ctx.surface}: {reason}")
+        return reason
     except (InfrastructureError, BudgetExhausted):
         return None  # every clause will meet the same failure and say so
     if (

@@ -131,3 +131,13 @@ def test_a_500_everywhere_under_a_base_path_is_no_evidence(tmp_path: Path) -> No
     assert "v1" not in run.report["surfaces"] and "dated" in run.report["surfaces"]
     why = _detection_notes(run.report)["v1"]
     assert "not assumed: the route answered 500, and so does /openai/v1/aoai-conformance" in why
+
+
+def test_a_forced_surface_that_answers_500_everywhere_is_not_served(tmp_path: Path) -> None:
+    with _gateway("v1-passthrough-500") as url:
+        run = run_cli(url, tmp_path, surface="v1")
+    assert run.count("inconclusive") == 0, run.ids("inconclusive")
+    assert any(n.startswith("v1: not served: the v1 chat route and") for n in run.report["notes"])
+    # how the unserved paths are answered is still checked: 500 where Azure answers 404
+    assert run.ids("failed") == {"ROUTE-002", "ROUTE-003"}
+    assert run.code == 1
