@@ -23,7 +23,7 @@ import importlib.util
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -374,12 +374,16 @@ def _profiled(ctx: RunContext, finding: Finding) -> Finding:
     deviation = ctx.profile.deviation(finding.clause_id) if ctx.profile is not None else None
     if deviation is None or finding.outcome is Outcome.SKIPPED:
         return finding
-    finding.outcome = Outcome.SKIPPED
-    finding.reason = (
-        f"expected deviation of profile {ctx.profile.id}: {deviation.reason} ({deviation.source})"
+    return replace(
+        finding,
+        outcome=Outcome.SKIPPED,
+        reason=f"expected deviation of profile {ctx.profile.id}: {deviation.reason} "
+        f"({deviation.source})",
+        expected="",
+        observed="",
+        where="",
+        reproduction="",
     )
-    finding.expected = finding.observed = finding.where = finding.reproduction = ""
-    return finding
 
 
 def _run_check(ctx: RunContext, check: Check, target: Target, not_served: str | None) -> Finding:
