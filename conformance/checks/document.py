@@ -22,6 +22,7 @@ _FAMILIES = {
     "MODEL": "Model awareness",
     "V1": "v1 surface",
     "PROFILE": "Gateway profiles",
+    "SRV": "Server errors (decided from every valid request of the surface)",
     "SCHEMA": "Spec conformance (decided together by the schemathesis phase)",
 }
 
