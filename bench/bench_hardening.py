@@ -123,6 +123,10 @@ def faults() -> str:
             case("TLS failure (self-signed cert)", url)
         with faulty_emulator(FaultPlan(mode="kill", after=6)) as url:
             case("target killed at request 6", url)
+        with faulty_emulator(FaultPlan(mode="404-as-500")) as url:
+            case("gateway answers 500 where 404 is documented", url)
+        with faulty_emulator(FaultPlan(mode="chat-500")) as url:
+            case("valid chat requests answered 500", url)
     header = (
         "| fault | passed | failed | inconclusive | skipped | exit | requests | seconds |\n"
         "|---|---|---|---|---|---|---|---|\n"

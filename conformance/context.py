@@ -22,15 +22,24 @@ from typing import Any, TypeVar
 
 import httpx
 
-from conformance.http_policy import RETRY_STATUSES, TransportPolicy, describe_transport_error
+from conformance.http_policy import (
+    RETRY_STATUSES,
+    TransportPolicy,
+    describe_transport_error,
+    drop_connections,
+    is_stale_connection,
+)
 from conformance.model import Spend, SurfaceName
 from conformance.redact import header_secrets, mask_secrets, redact_headers
 from conformance.sse import SseEvent, parse_sse
+from generator.codegen.surfaces import rules_for
 
 __all__ = [
     "Budget",
     "BudgetExhausted",
     "InfrastructureError",
+    "ServerErrorAnswer",
+    "SERVER_ERROR_CLAUSE",
     "Exchange",
     "SseEvent",
     "RunContext",
@@ -67,7 +76,29 @@ class BudgetExhausted(Exception):
 
 
 class InfrastructureError(Exception):
-    """Timeout, connection error, or an unexpected 5xx: the clause is inconclusive."""
+    """Timeout, connection error, or an unavailable target: the clause is inconclusive."""
+
+
+class ServerErrorAnswer(InfrastructureError):
+    """A valid request answered 500/501 (or another non-gateway 5xx) on every attempt.
+
+    The target is alive and answered: the answer is a divergence of its own, reported once
+    per surface and operation under :data:`SERVER_ERROR_CLAUSE`; a clause that needed a
+    successful answer is inconclusive and names that finding. It does not count toward
+    the circuit breaker.
+    """
+
+    def __init__(self, message: str, exchange: Exchange) -> None:
+        super().__init__(message)
+        self.exchange = exchange
+
+
+#: The clause that reports valid requests answered with a server error (conformance.checks).
+SERVER_ERROR_CLAUSE = "SRV-001"
+
+# Availability answers of a gateway (retried, and counted toward the circuit breaker);
+# every other 5xx is the target's own answer (http_policy module docstring).
+AVAILABILITY_STATUSES = frozenset({502, 503, 504})
 
 
 @dataclass
@@ -169,35 +200,45 @@ class RunContext:
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     # retries, back-off and the circuit breaker (shared by a live target's surfaces)
     transport: TransportPolicy = field(default_factory=TransportPolicy, repr=False)
+    # valid requests answered with a server error, by "METHOD path" (the first answer)
+    server_errors: dict[str, Exchange] = field(default_factory=dict, repr=False)
 
     # -- URLs -------------------------------------------------------------------------
 
+    # The surface rules (where the deployment goes, whether api-version is sent) are the
+    # generator's (generator.codegen.surfaces): the suite sends what the generated
+    # builders build.
+
     def chat_path(self, deployment: str | None = None) -> str:
         """The chat-completions path of this surface (without query)."""
-        name = deployment or self.deployment
-        if self.surface == "dated":
-            return f"/openai/deployments/{name}/chat/completions"
-        if self.surface == "v1":
-            return "/openai/v1/chat/completions"
-        return f"{self.foundry_prefix}/chat/completions"
+        rules = rules_for(self.surface)
+        if rules.deployment == "path":
+            return f"{rules.base_path}/deployments/{deployment or self.deployment}/chat/completions"
+        if rules.deployment == "header":
+            # Foundry: the inference endpoint's own prefix (/models or the root), found
+            # by detection; the spec's paths start at /chat/completions
+            return f"{self.foundry_prefix}/chat/completions"
+        return f"{rules.base_path}/chat/completions"
 
     def default_params(self) -> dict[str, str]:
-        if self.surface in ("dated", "foundry") and self.api_version:
+        if rules_for(self.surface).pin_api_version and self.api_version:
             return {"api-version": self.api_version}
         return {}
 
     def chat_body(self, deployment: str | None = None, **fields: Any) -> dict[str, Any]:
         """A tiny chat request; ``model`` names the deployment on v1 (seed 001)."""
         body: dict[str, Any] = {"messages": [{"role": "user", "content": "Say hello."}]}
-        if self.surface == "v1":
-            body["model"] = deployment or self.deployment
+        rules = rules_for(self.surface)
+        if rules.deployment == "body":
+            body[rules.deployment_parameter] = deployment or self.deployment
         body.update(fields)
         return body
 
     def chat_headers(self, deployment: str | None = None) -> dict[str, str]:
-        if self.surface == "foundry":
+        rules = rules_for(self.surface)
+        if rules.deployment == "header":
             # seed 004 §Request Header: azureml-model-deployment routes the request
-            return {"azureml-model-deployment": deployment or self.deployment}
+            return {rules.deployment_parameter: deployment or self.deployment}
         return {}
 
     # -- sending ----------------------------------------------------------------------
@@ -214,17 +255,27 @@ class RunContext:
         expect_status: tuple[int, ...] = (),
         retry_on_429: bool = True,
     ) -> Exchange:
-        """Send one request within the budget; raise on infrastructure failure.
+        """Send one request within the budget; raise when the target gave no usable answer.
 
-        Retries (each one a request of the budget) follow :mod:`conformance.http_policy`:
-        connection failures, 429 and 500/502/503/504 are retried with capped, jittered
-        exponential back-off or the target's Retry-After; read timeouts and dropped
-        connections are not. After a few consecutive failed requests the breaker opens
-        and the target is not contacted again.
+        ``expect_status`` lists the statuses the contract documents for this request. When
+        it lists a 4xx (the request is invalid on purpose: unknown path, bad api-version,
+        missing key...), any other answer, a 500 included, is returned as the clause's
+        evidence: a 500 where the contract documents 404 fails the clause, it is not an
+        outage. A 5xx or 429 listed there is returned as well.
+
+        Otherwise (:mod:`conformance.http_policy`): connection failures, 429 and
+        500/502/503/504 are retried with capped, jittered back-off or the target's
+        Retry-After. A valid request answered 500/501 on every attempt raises
+        :class:`ServerErrorAnswer` (recorded in :attr:`server_errors`; the target is
+        alive). Only transport failures, 502/503/504 and 429 storms raise a plain
+        :class:`InfrastructureError` and count toward the circuit breaker.
+
+        Connections: after a 5xx answer the pooled connections are dropped (a gateway may
+        close them without saying so); a connection reset on a possibly reused keep-alive
+        connection is retried once on a fresh one (nothing was answered on it).
 
         ``params=None`` uses the surface's default query (api-version); pass ``{}`` to send
-        none. ``expect_status`` lists statuses the clause expects (a 5xx or 429 listed
-        there is returned, not treated as infrastructure).
+        none.
         """
         query = self.default_params() if params is None else dict(params)
         sent_headers: dict[str, str] = {}
@@ -235,7 +286,8 @@ class RunContext:
             sent_headers["content-type"] = "application/json"
         sent_headers.update(headers or {})
         url = httpx.URL(self.base_url + path, params=query)
-        policy, breaker = self.transport.retry, self.transport.breaker
+        documents_error = any(400 <= s < 500 and s != 429 for s in expect_status)
+        policy, breaker, transport = self.transport.retry, self.transport.breaker, self.transport
         if breaker.open:
             # a target that already failed several requests in a row is not asked again
             raise InfrastructureError(
@@ -243,10 +295,12 @@ class RunContext:
                 f"(last: {breaker.reason})"
             )
         retry = 0
+        fresh_retry_done = False
         while True:
             self.budget.check()
             self.budget.spend.requests += 1
             started = time.perf_counter()
+            reused = transport.pooled
             try:
                 # the client carries the timeout (starlette's TestClient takes none per call)
                 response = self.client.request(
@@ -266,6 +320,14 @@ class RunContext:
                 }
             except (*TIMEOUT_ERRORS, *TRANSPORT_ERRORS) as exc:
                 reason, retryable = describe_transport_error(exc, url.host or self.base_url)
+                drop_connections(self.client)
+                transport.pooled = False
+                if reused and not fresh_retry_done and is_stale_connection(exc):
+                    # a keep-alive connection the target had already closed: the request
+                    # never reached it, so it is sent again, once, on a new connection
+                    fresh_retry_done = True
+                    transport.fresh_retries += 1
+                    continue
                 if isinstance(exc, TIMEOUT_ERRORS) and "ConnectTimeout" not in type(exc).__name__:
                     reason = f"timeout after {self.timeout_s:g}s ({reason})"
                 else:
@@ -291,28 +353,52 @@ class RunContext:
             )
             self.exchanges.append(exchange)
             self._count_tokens(exchange)
-            infra = exchange.status not in expect_status and (
-                exchange.status >= 500 or (exchange.status == 429 and retry_on_429)
-            )
-            if not infra:
+            status = exchange.status
+            if status >= 500:
+                # do not trust the connection after a server error (issue 11: a gateway
+                # that closes it after a 500 without "Connection: close")
+                drop_connections(self.client)
+                transport.pooled = False
+            else:
+                transport.pooled = True
+            if status in expect_status or (status < 500 and status != 429):
+                breaker.success()
+                return exchange
+            if status == 429 and not retry_on_429:
+                breaker.success()
+                return exchange
+            if status >= 500 and status not in AVAILABILITY_STATUSES and documents_error:
+                # the target answered an invalid request with a server error: that is the
+                # clause's evidence (a 500 where the contract documents a 4xx)
                 breaker.success()
                 return exchange
             wait_hint = retry_after_seconds(exchange.headers)
-            wait = policy.delay(retry + 1, wait_hint) if exchange.status in RETRY_STATUSES else None
+            wait = policy.delay(retry + 1, wait_hint) if status in RETRY_STATUSES else None
             if wait is not None:
                 retry += 1
                 self._pause(wait)
                 continue
-            if exchange.status == 429:
+            attempts = f"{retry + 1} attempt{'s' if retry else ''}"
+            if status >= 500 and status not in AVAILABILITY_STATUSES:
+                # alive and answering: a divergence of its own, not an outage
+                breaker.success()
+                operation = f"{method} {path}"
+                self.server_errors.setdefault(operation, exchange)
+                raise ServerErrorAnswer(
+                    f"needs a successful answer, but {operation} was answered {status} on "
+                    f"{attempts} (reported under {SERVER_ERROR_CLAUSE})",
+                    exchange,
+                )
+            if status == 429:
                 reason = (
-                    f"rate limited (429) on {method} {path} after {retry + 1} attempt(s); "
+                    f"rate limited (429) on {method} {path} after {attempts}; "
                     f"Retry-After {'absent' if wait_hint is None else f'{wait_hint:g}s'}: "
                     "try again later"
                 )
             else:
                 reason = (
-                    f"server error {exchange.status} on {method} {path} after {retry + 1} "
-                    "attempt(s) (not a contract answer)"
+                    f"target unavailable: {status} on {method} {path} after {attempts} "
+                    "(a gateway or availability answer, not a contract answer)"
                 )
             breaker.failure(reason)
             raise InfrastructureError(reason)

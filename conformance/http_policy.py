@@ -17,6 +17,15 @@ request of :meth:`conformance.context.RunContext.send`:
   that failed for infrastructure reasons (after their retries), the breaker opens and
   every further request of the run fails fast, without touching the network: a dead
   target costs seconds and no budget, and each remaining clause is reported inconclusive.
+  Only a target that gives no usable answer counts: transport failures (refused, connect
+  timeout, DNS, TLS, a reset on a fresh connection) and availability answers
+  (``502/503/504``, ``429`` past its Retry-After). A ``500``/``501`` is an *answer*: the
+  target is alive, and the answer is judged by the clause that asked (a 500 where the
+  contract documents 404 fails the clause; a valid request answered 500 fails SRV-001).
+- **which connection**: after a 5xx answer the client's pooled connections are dropped
+  (gateways close them after a 500 without ``Connection: close``); a reset or an empty
+  answer on a keep-alive connection that may have been reused is sent again once on a
+  fresh connection: the target never answered it.
 """
 
 from __future__ import annotations
@@ -32,6 +41,8 @@ __all__ = [
     "CircuitBreaker",
     "TransportPolicy",
     "describe_transport_error",
+    "drop_connections",
+    "is_stale_connection",
 ]
 
 # Gateway/availability answers worth a second try (and 429, paced by Retry-After).
@@ -92,6 +103,40 @@ class TransportPolicy:
     breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
     retries: int = 0  # retries spent by the run (each also counted as a request)
     waited_s: float = 0.0  # seconds slept between attempts
+    # a keep-alive connection may be pooled (the last answer was read and kept)
+    pooled: bool = False
+    fresh_retries: int = 0  # requests sent again on a new connection after a stale one
+
+
+def drop_connections(client: object) -> None:
+    """Close the pooled connections of an ``httpx.Client`` (new ones open on demand).
+
+    httpx has no public call for this; its transport's connection pool (httpcore) does,
+    and stays usable after ``close()``. A client without one (the in-process emulator's
+    ``TestClient``) is left alone.
+    """
+    pool = getattr(getattr(client, "_transport", None), "_pool", None)
+    close = getattr(pool, "close", None)
+    if callable(close):
+        close()
+
+
+def is_stale_connection(exc: BaseException) -> bool:
+    """A failure typical of a keep-alive connection the peer had already closed.
+
+    A reset, or a disconnect before any byte of an answer: on a reused connection the
+    request never reached the target (a timeout is not: the target may be working on it).
+    """
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return False
+    text = " ".join(str(e) for e in _chain(exc)).lower()
+    return (
+        "reset" in text
+        or "without sending a response" in text
+        or "broken pipe" in text
+        or (name in ("RemoteProtocolError", "ReadError") and "disconnected" in text)
+    )
 
 
 def _chain(exc: BaseException) -> list[BaseException]:

@@ -105,6 +105,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--aoai-rate-limited-deployment", metavar="NAME", help="A tiny-quota deployment (RATE-001)."
     )
     group.addoption(
+        "--aoai-reasoning",
+        action="store_true",
+        help="The deployment is a reasoning model: send max_completion_tokens.",
+    )
+    group.addoption(
+        "--aoai-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="Per-request timeout (default 30).",
+    )
+    group.addoption(
+        "--aoai-ca-bundle", metavar="FILE", help="CA certificates that sign the target's TLS."
+    )
+    group.addoption(
+        "--aoai-insecure",
+        action="store_true",
+        help="Do not verify the target's TLS certificate (announced in the report).",
+    )
+    group.addoption(
+        "--aoai-fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Embedded emulator only: inject this fault (repeatable).",
+    )
+    group.addoption(
         "--aoai-no-schemathesis", action="store_true", help="Skip the schemathesis phase."
     )
     group.addoption(
@@ -180,26 +207,19 @@ class _Run:
 
 
 def _options(config: pytest.Config) -> Any:
-    from conformance.runner import RunOptions
-    from conformance.targets import TargetOptions
+    from conformance.runner import TARGET_OPTION_NAMES, RunOptions, target_options
 
     selection = _selection(config)
     target = str(config.getoption("aoai_target"))
     emulator = target == _EMULATOR
+    # the `run` command's options, by the same names (--aoai-NAME)
+    values = {
+        name: config.getoption(f"aoai_{name}") for name in TARGET_OPTION_NAMES if name != "faults"
+    }
+    values["faults"] = config.getoption("aoai_fault")  # --aoai-fault NAME, repeatable
     return RunOptions(
-        target=TargetOptions(
-            target=None if emulator else target,
-            emulator=emulator,
-            surface=config.getoption("aoai_surface"),
-            deployment=config.getoption("aoai_deployment"),
-            api_version=config.getoption("aoai_api_version"),
-            auth=config.getoption("aoai_auth"),
-            api_key=config.getoption("aoai_api_key"),
-            profile=config.getoption("aoai_profile"),
-            reasoning_deployment=config.getoption("aoai_reasoning_deployment"),
-            rate_limited_deployment=config.getoption("aoai_rate_limited_deployment"),
-            max_requests=config.getoption("aoai_max_requests"),
-            max_tokens_total=config.getoption("aoai_max_tokens_total"),
+        target=target_options(
+            values | {"target": None if emulator else target, "emulator": emulator}
         ),
         select=selection.catalog,
         # only SCHEMA-* selected: no catalog clause (an empty select would mean all)
@@ -266,7 +286,8 @@ def _clause_ids(config: pytest.Config) -> list[tuple[str, str]]:
         REGISTRY.select(selection.catalog) if selection.catalog or not selection.patterns else []
     )
     # SCHEMA-* are catalog clauses too, but whether they run is the phase's decision
-    ids = [(c.id, c.clause.title) for c in checks if c.phase is None]
+    # (SRV-001 is decided by the run from every request, like a catalog clause)
+    ids = [(c.id, c.clause.title) for c in checks if c.phase != "schemathesis"]
     ids += [(cid, SCHEMA_CLAUSES[cid].title) for cid in selection.schema]
     return ids
 

@@ -8,8 +8,11 @@ Per surface it first makes the shared basic completion, which doubles as a probe
 - a 404 to the default api-version (not one the user asked for) means the target does
   not serve that version: the surface's clauses are *skipped* as "not served".
 
-Then each clause runs; a check that hits a timeout, a connection error, an unexpected 5xx
-or the end of the budget is *inconclusive*. A profile's documented deviations are
+Then each clause runs; a check that hits a timeout, a connection error, an unavailable
+target (502/503/504, 429 storms) or the end of the budget is *inconclusive*. A valid
+request answered 500/501 is a divergence reported once per operation (SRV-001, decided
+after the surface's other clauses); the clauses that needed its answer are inconclusive
+and name it. A profile's documented deviations are
 *skipped* with the profile's reason. Ctrl-C stops the run and returns what was found so
 far with ``interrupted`` set.
 """
@@ -19,8 +22,8 @@ from __future__ import annotations
 import importlib.util
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -30,10 +33,19 @@ from conformance.checks.boundary import filter_checks as filter_boundary
 from conformance.checks.boundary import sent as boundary_sent
 from conformance.checks.registry import Verdict
 from conformance.checks.schema import PHASE as SCHEMA_PHASE
-from conformance.context import BudgetExhausted, InfrastructureError, RunContext
+from conformance.checks.server import PHASE as SERVER_PHASE
+from conformance.checks.server import server_error_verdicts
+from conformance.context import BudgetExhausted, InfrastructureError, RunContext, ServerErrorAnswer
 from conformance.model import Finding, Outcome, RunResult
 from conformance.redact import curl_command, redact_logging, redact_text
-from conformance.targets import Target, TargetOptions, TargetUnreachable, open_target
+from conformance.targets import (
+    PROBE_UNKNOWN_SUFFIX,
+    Target,
+    TargetOptions,
+    TargetUnreachable,
+    open_target,
+)
+from generator.codegen.surfaces import rules_for
 
 __all__ = [
     "RunOptions",
@@ -41,6 +53,8 @@ __all__ = [
     "run_suite",
     "execute",
     "run_target",
+    "target_options",
+    "TARGET_OPTION_NAMES",
     "schemathesis_available",
     "unreachable_result",
 ]
@@ -63,6 +77,48 @@ class RunOptions:
     deselect: tuple[str, ...] = ()
     schemathesis: bool = True
     boundary: str = "sample"  # all | sample | none (conformance.checks.boundary)
+
+
+# TargetOptions fields by the front ends' option names (`run --timeout` is timeout_s)
+_OPTION_FIELDS = {"timeout": "timeout_s"}
+#: The target options every front end offers (`run --NAME`, `pytest --aoai-NAME`).
+TARGET_OPTION_NAMES = (
+    "target",
+    "surface",
+    "deployment",
+    "api_version",
+    "auth",
+    "api_key",
+    "profile",
+    "reasoning",
+    "reasoning_deployment",
+    "rate_limited_deployment",
+    "max_requests",
+    "max_tokens_total",
+    "timeout",
+    "faults",
+    "ca_bundle",
+    "insecure",
+)
+
+
+def target_options(values: Mapping[str, Any]) -> TargetOptions:
+    """The one way from a front end's option values to :class:`TargetOptions`.
+
+    ``values`` uses the ``run`` command's option names (``timeout``, ``faults``,
+    ``ca_bundle``...; the pytest plugin's ``--aoai-NAME`` options map to the same names);
+    a name left out keeps its default, None means "not given", an unknown name is a bug.
+    """
+    known = {f.name for f in fields(TargetOptions)}
+    given: dict[str, Any] = {}
+    for name, value in values.items():
+        field_name = _OPTION_FIELDS.get(name, name)
+        if field_name not in known:
+            raise TypeError(f"no target option {name!r}")
+        if value is None:
+            continue
+        given[field_name] = tuple(value) if field_name == "faults" else value
+    return TargetOptions(**given)
 
 
 def schemathesis_available() -> bool:
@@ -167,6 +223,7 @@ def run_target(
     result.spend = target.budget.spend
     # SCHEMA-* clauses are decided together by the schemathesis phase, the rest one by one
     phase_checks = [c for c in checks if c.phase == SCHEMA_PHASE]
+    server_checks = [c for c in checks if c.phase == SERVER_PHASE]
     checks = [c for c in checks if c.phase is None]
     run_phase = schemathesis and bool(phase_checks) and schemathesis_available()
     if not run_phase:
@@ -174,7 +231,7 @@ def run_target(
     plan = [
         (ctx, check)
         for ctx in target.contexts
-        for check in (*checks, *phase_checks)
+        for check in (*checks, *phase_checks, *server_checks)
         if check.applies_to(ctx.surface)
     ]
     if progress is not None:
@@ -190,24 +247,30 @@ def run_target(
             surface_checks = [c for c in checks if c.applies_to(ctx.surface)]
             not_served = _prepare_surface(ctx, result)
             for check in surface_checks:
-                emit(_run_check(ctx, check, target, not_served))
+                # how a path the target does not serve is answered is ROUTE-*'s question,
+                # on any surface: those still run when the surface is not served
+                routing = check.id.startswith("ROUTE-") and ctx.cache.get(_UNSERVED_5XX)
+                emit(_run_check(ctx, check, target, None if routing else not_served))
             surface_phase = [c for c in phase_checks if c.applies_to(ctx.surface)]
             if not surface_phase:
-                continue
-            if not_served is not None:
+                pass
+            elif not_served is not None:
                 for check in surface_phase:
                     emit(_run_check(ctx, check, target, not_served))
-                continue
-            if ctx.transport.breaker.open:
+            elif ctx.transport.breaker.open:
                 result.notes.append(
                     f"{ctx.surface}: schemathesis phase not run: the target is failing "
                     f"({ctx.transport.breaker.reason})"
                 )
-                continue
-            wanted = {c.id for c in surface_phase}
-            for finding in _schemathesis(ctx, result):
-                if finding.clause_id in wanted:
-                    emit(_profiled(ctx, finding))
+            else:
+                wanted = {c.id for c in surface_phase}
+                for finding in _schemathesis(ctx, result):
+                    if finding.clause_id in wanted:
+                        emit(_profiled(ctx, finding))
+            for check in server_checks:
+                if check.applies_to(ctx.surface):
+                    for finding in _server_errors(ctx, check, target, not_served):
+                        emit(finding)
     except KeyboardInterrupt:
         result.interrupted = True
         result.notes.append("interrupted: the report holds the clauses finished so far")
@@ -241,13 +304,48 @@ def run_target(
     return result
 
 
+_UNSERVED_5XX = "runner:unserved-5xx"
+
+
+def _unserved_by_5xx(ctx: RunContext, error: ServerErrorAnswer) -> str | None:
+    """A surface whose every path answers the same 5xx, one no service has included.
+
+    The chat route's 500 is then no evidence that the surface exists (a pass-through that
+    fails whatever it is sent; seen on a real gateway under /openai/v1/): the surface is
+    not served, which is reported, rather than a failing route that makes every clause
+    inconclusive.
+    """
+    status = error.exchange.status
+    path = rules_for(ctx.surface).base_path + PROBE_UNKNOWN_SUFFIX
+    try:
+        control = ctx.send(
+            "POST", path, params={}, json_body={"messages": []}, expect_status=(404, status)
+        )
+    except (InfrastructureError, BudgetExhausted):
+        return None
+    if control.status != status:
+        return None
+    ctx.cache[_UNSERVED_5XX] = True
+    ctx.server_errors.clear()  # not a served route failing: the ROUTE clauses report it
+    return (
+        f"not served: the {ctx.surface} chat route and {path}, a path no service has, are "
+        f"both answered {status}: the target does not serve this surface (ROUTE-* still run)"
+    )
+
+
 def _prepare_surface(ctx: RunContext, result: RunResult) -> str | None:
     """Probe with the basic completion; adapt to reasoning models; detect unserved versions.
 
-    Returns a reason when the surface is not served at the chosen api-version.
+    Returns a reason when the surface is not served at the chosen api-version, or not
+    served at all (every path under its base answers the same 5xx).
     """
     try:
         exchange = basic_chat(ctx)
+    except ServerErrorAnswer as exc:
+        reason = _unserved_by_5xx(ctx, exc)
+        if reason is not None:
+            result.notes.append(f"{ctx.surface}: {reason}")
+        return reason
     except (InfrastructureError, BudgetExhausted):
         return None  # every clause will meet the same failure and say so
     if (
@@ -287,12 +385,16 @@ def _profiled(ctx: RunContext, finding: Finding) -> Finding:
     deviation = ctx.profile.deviation(finding.clause_id) if ctx.profile is not None else None
     if deviation is None or finding.outcome is Outcome.SKIPPED:
         return finding
-    finding.outcome = Outcome.SKIPPED
-    finding.reason = (
-        f"expected deviation of profile {ctx.profile.id}: {deviation.reason} ({deviation.source})"
+    return replace(
+        finding,
+        outcome=Outcome.SKIPPED,
+        reason=f"expected deviation of profile {ctx.profile.id}: {deviation.reason} "
+        f"({deviation.source})",
+        expected="",
+        observed="",
+        where="",
+        reproduction="",
     )
-    finding.expected = finding.observed = finding.where = finding.reproduction = ""
-    return finding
 
 
 def _run_check(ctx: RunContext, check: Check, target: Target, not_served: str | None) -> Finding:
@@ -318,6 +420,8 @@ def _call(func: Callable[[RunContext], Verdict], ctx: RunContext) -> Verdict:
         return func(ctx)
     except BudgetExhausted as exc:
         return Verdict(Outcome.INCONCLUSIVE, str(exc))
+    except ServerErrorAnswer as exc:
+        return Verdict(Outcome.INCONCLUSIVE, str(exc), exchange=exc.exchange)
     except InfrastructureError as exc:
         return Verdict(Outcome.INCONCLUSIVE, f"infrastructure: {exc}")
     except KeyboardInterrupt:
@@ -326,6 +430,17 @@ def _call(func: Callable[[RunContext], Verdict], ctx: RunContext) -> Verdict:
         return Verdict(
             Outcome.INCONCLUSIVE, f"the check itself failed: {type(exc).__name__}: {exc}"
         )
+
+
+def _server_errors(
+    ctx: RunContext, check: Check, target: Target, not_served: str | None
+) -> list[Finding]:
+    """SRV-001 on one surface, from the server errors its other clauses met."""
+    if not_served is not None or (
+        ctx.profile is not None and ctx.profile.deviation(check.id) is not None
+    ):
+        return [_run_check(ctx, check, target, not_served)]
+    return [_finding(ctx, check, v, target) for v in server_error_verdicts(ctx)]
 
 
 def _finding(ctx: RunContext, check: Check, verdict: Verdict, target: Target) -> Finding:

@@ -21,11 +21,12 @@ from typing import Any
 
 import httpx
 
-from conformance.context import Budget, InfrastructureError, RunContext
+from conformance.context import Budget, BudgetExhausted, InfrastructureError, RunContext
 from conformance.http_auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider, default_credential
 from conformance.http_policy import RetryPolicy, TransportPolicy
 from conformance.http_tls import tls_settings
 from conformance.profiles import Profile, load_profile
+from generator.codegen.surfaces import rules_for
 from generator.errors import AoaiError, UsageError
 from generator.spec.registry import Registry, load_registry
 
@@ -185,25 +186,193 @@ def _entra_credential() -> Any:
     return default_credential()
 
 
-def _probe(ctx: RunContext, surface: str) -> bool:
-    """Does the target serve ``surface``? Probes spend no tokens (invalid or GET requests)."""
+# Every answer of a probe is evidence (a 5xx included); 429 and the gateway statuses
+# 502/503/504 go through the retry policy and, persisting, count as "no answer".
+_PROBE_ANSWERS = tuple(s for s in range(100, 600) if s not in (429, 502, 503, 504))
+# A route exists: served (an invalid probe body answered 400/422, or auth refused it).
+_ROUTE_STATUSES = (200, 400, 401, 403, 422)
+# An api-version no service has: a Foundry endpoint refuses it naming api-version.
+PROBE_API_VERSION = "1999-01-01-aoai-conformance-probe"
+# A path no service has, beside a surface's route (its base path + this): what the target
+# answers to a path it does not serve there. Sent only when the route answered a 5xx.
+PROBE_UNKNOWN_SUFFIX = "/aoai-conformance-probe-no-such-route"
+
+
+@dataclass
+class Probe:
+    """One detection request and what it told (rendered into the report's notes)."""
+
+    request: str
+    answer: str  # "400", or the transport failure
+    status: int | None = None
+    text: str = ""
+
+
+@dataclass
+class Detection:
+    """Per surface: the probes sent, the decision and why (the report lists them)."""
+
+    surface: str
+    probes: list[Probe] = field(default_factory=list)
+    served: bool = False
+    decision: str = ""
+    prefix: str = "/models"  # Foundry: where the route was found
+
+    def note(self) -> str:
+        asked = "; ".join(f"{p.request} -> {p.answer}" for p in self.probes)
+        return f"detection: {self.surface}: {self.decision} ({asked})"
+
+
+def _ask(
+    ctx: RunContext,
+    method: str,
+    path: str,
+    *,
+    params: Mapping[str, str] | None = None,
+    body: Any = None,
+    headers: Mapping[str, str] | None = None,
+) -> Probe:
+    """Send one probe (no tokens: GET or an invalid body); never raises for an answer."""
+    shown = path + (f"?{httpx.QueryParams(params)}" if params else "")
     try:
-        if surface == "v1":
-            exchange = ctx.send(
-                "GET", "/openai/v1/models", params={}, expect_status=(500, 502, 503)
-            )
-            return exchange.status in (200, 401, 403)
-        path = ctx.chat_path()
         exchange = ctx.send(
+            method,
+            path,
+            params=params if params is not None else {},
+            json_body=body,
+            headers=headers,
+            expect_status=_PROBE_ANSWERS,
+        )
+    except (InfrastructureError, BudgetExhausted) as exc:
+        return Probe(f"{method} {shown}", f"no answer: {exc}")
+    return Probe(f"{method} {shown}", str(exchange.status), exchange.status, exchange.text)
+
+
+def _route_decision(found: Detection, ctx: RunContext, probe: Probe) -> bool:
+    """Decide from one probe of a surface's route; False when the probe is no evidence.
+
+    A 5xx is *served and failing* (checked, and reported), unless a path no service has,
+    beside the route, gets the same answer: then the 5xx says nothing about the route
+    (a gateway that answers 500 to whatever it does not know; ROUTE-003 reports that).
+    """
+    found.probes.append(probe)
+    status = probe.status
+    if status is None:
+        found.decision = "not checked: the probe got no answer"
+        return False
+    if status in _ROUTE_STATUSES:
+        found.served, found.decision = True, f"served (the route answered {status})"
+        return True
+    if status >= 500:
+        path = rules_for(ctx.surface).base_path + PROBE_UNKNOWN_SUFFIX
+        control = _ask(ctx, "POST", path, body={"messages": []})
+        found.probes.append(control)
+        if control.status == status:
+            found.decision = (
+                f"not assumed: the route answered {status}, and so does {path}, a path no "
+                "service has: the answer is no evidence"
+            )
+            return False
+        found.served = True
+        found.decision = f"served and failing (the route answered {status}): checked"
+        return True
+    found.decision = f"not served (the route answered {status})"
+    return False
+
+
+def _detect_dated(ctx: RunContext) -> Detection:
+    found = Detection("dated")
+    # invalid on purpose: a 400/422 proves the route without spending tokens
+    probe = _ask(ctx, "POST", ctx.chat_path(), params=ctx.default_params(), body={"messages": []})
+    _route_decision(found, ctx, probe)
+    return found
+
+
+def _detect_v1(ctx: RunContext) -> Detection:
+    """v1 by its models route or, failing that, by its chat route (seed 002 path table)."""
+    found = Detection("v1")
+    models = _ask(ctx, "GET", "/openai/v1/models")
+    found.probes.append(models)
+    if models.status in (200, 401, 403):
+        found.served = True
+        found.decision = f"served (GET /openai/v1/models answered {models.status})"
+        return found
+    chat = _ask(ctx, "POST", ctx.chat_path(), body={"model": ctx.deployment, "messages": []})
+    if _route_decision(found, ctx, chat):
+        found.decision += f"; GET /openai/v1/models answered {models.answer} (see V1-001)"
+    return found
+
+
+def _foundry_evidence(probe: Probe, version_probe: Probe) -> str | None:
+    """What in the answers is specific to the Foundry model inference API (seed 004)."""
+    if version_probe.status in (400, 404) and "api-version" in version_probe.text.lower():
+        return f"an unknown api-version is refused naming api-version ({version_probe.status})"
+    if probe.status in (400, 422) and "extra-parameters" in probe.text.lower():
+        return "the extra-parameters header is validated"
+    return None
+
+
+def _detect_foundry(make: Callable[[str], RunContext], prefixes: tuple[str, ...]) -> Detection:
+    """Foundry only on Foundry-specific evidence, never on an OpenAI-style route alone.
+
+    seed 004: ``POST /chat/completions?api-version=2024-05-01-preview`` with the
+    ``extra-parameters`` header. A route that answers the invalid probe is not enough
+    (an OpenAI-compatible gateway's root ``/chat/completions`` does too): the endpoint
+    must also refuse an api-version no service has naming ``api-version``, or validate
+    the ``extra-parameters`` header.
+    """
+    found = Detection("foundry")
+    reasons: list[str] = []
+    for prefix in prefixes:
+        ctx = make(prefix)
+        path = ctx.chat_path()
+        headers = {**ctx.chat_headers(), "extra-parameters": "aoai-conformance-probe"}
+        probe = _ask(
+            ctx, "POST", path, params=ctx.default_params(), body={"messages": []}, headers=headers
+        )
+        found.probes.append(probe)
+        if probe.status is None or probe.status not in _ROUTE_STATUSES:
+            reasons.append(f"{path} answered {probe.answer}")
+            continue
+        version_probe = _ask(
+            ctx,
             "POST",
             path,
-            json_body={"messages": []},  # invalid on purpose: a 400/422 proves the route
+            params={"api-version": PROBE_API_VERSION},
+            body={"messages": []},
             headers=ctx.chat_headers(),
-            expect_status=(500, 502, 503),
         )
-        return exchange.status in (200, 400, 401, 403, 422)
-    except InfrastructureError:
-        return False
+        found.probes.append(version_probe)
+        evidence = _foundry_evidence(probe, version_probe)
+        if evidence is not None:
+            found.served = True
+            found.decision = f"served at {path} ({evidence})"
+            found.prefix = prefix
+            return found
+        reasons.append(
+            f"{path} answers chat requests but shows nothing Foundry-specific (api-version "
+            "and extra-parameters are not handled as seed 004 documents)"
+        )
+    found.decision = "not assumed: " + "; ".join(reasons)
+    return found
+
+
+def _undetected(base: str, detections: list[Detection]) -> str:
+    """The one-line error of a target on which no surface was detected, with the reason."""
+    probes = [p for d in detections for p in d.probes]
+    failed = [p for p in probes if p.status is None]
+    if probes and len(failed) == len(probes):
+        reason = failed[0].answer.removeprefix("no answer: ")
+        return f"{base} did not answer the detection probes ({reason}); check --target"
+    answers = ", ".join(
+        f"{d.surface} {d.probes[0].request.split(' ', 1)[1].split('?')[0]} {d.probes[-1].answer}"
+        for d in detections
+        if d.probes
+    )
+    return (
+        f"{base} serves none of the dated, v1 or Foundry chat surfaces (probes: {answers}); "
+        "check --target or force one with --surface"
+    )
 
 
 @contextmanager
@@ -293,35 +462,35 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
                 transport=transport,
             )
 
+        detections: list[Detection] = []
+
         def foundry_served() -> bool:
             # Foundry endpoints serve /models/chat/completions (resource endpoints) or
             # /chat/completions at the root (serverless endpoints); seed 004 shows the latter.
             nonlocal prefix
-            if hinted == "foundry":
-                return _probe(make("foundry"), "foundry")
-            for candidate in ("/models", ""):
-                if _probe(make("foundry", candidate), "foundry"):
-                    prefix = candidate
-                    return True
-            return False
+            prefixes = (prefix,) if hinted == "foundry" else ("/models", "")
+            found = _detect_foundry(lambda p: make("foundry", p), prefixes)
+            detections.append(found)
+            if found.served:
+                prefix = found.prefix
+            return found.served
 
         if profile is not None:
             surfaces = list(profile.surfaces)
         elif opts.surface != "auto":
             surfaces = [opts.surface]
             if opts.surface == "foundry" and hinted != "foundry":
-                foundry_served()
+                foundry_served()  # only to find the prefix; the run is forced to Foundry
         elif hinted is not None:
             surfaces = [hinted]
         else:
-            surfaces = [s for s in ("dated", "v1") if _probe(make(s), s)]
-            if foundry_served():
-                surfaces.append("foundry")
+            detections.append(_detect_dated(make("dated")))
+            detections.append(_detect_v1(make("v1")))
+            foundry_served()
+            surfaces = [d.surface for d in detections if d.served]
+            notes.extend(d.note() for d in detections)
             if not surfaces:
-                raise TargetUnreachable(
-                    f"{base} serves none of the dated, v1 or Foundry chat surfaces (probes "
-                    "answered 404 or failed); check --target or force one with --surface"
-                )
+                raise TargetUnreachable(_undetected(base, detections))
             notes.append(f"surfaces detected: {', '.join(surfaces)}")
         contexts = [make(s, prefix) for s in surfaces]
         yield Target(base, contexts, budget, False, profile, notes, secrets, transport, provider)

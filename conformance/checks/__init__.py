@@ -35,4 +35,8 @@ from conformance.checks.registry import (
 # SCHEMA-* last: the schemathesis phase decides them after the surface's other clauses.
 from conformance.checks import schema as _schema  # noqa: F401, E402
 
+# isort: split
+# SRV-001 after the phase: it reports the server errors every clause before it met.
+from conformance.checks import server as _server  # noqa: F401, E402
+
 __all__ = ["REGISTRY", "Check", "CheckRegistry", "Verdict", "clause", "ALL_SURFACES"]

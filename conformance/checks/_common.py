@@ -72,6 +72,7 @@ def unauthenticated_chat(ctx: RunContext) -> Exchange:
             json_body=ctx.chat_body(**token_limit(ctx)),
             headers=ctx.chat_headers(),
             auth=False,
+            expect_status=(401,),
         )
 
     return ctx.cached("no-auth", make)
@@ -87,6 +88,7 @@ def wrong_key_chat(ctx: RunContext) -> Exchange:
             json_body=ctx.chat_body(**token_limit(ctx)),
             headers={**ctx.chat_headers(), "api-key": BOGUS_KEY},
             auth=False,
+            expect_status=(401,),
         )
 
     return ctx.cached("wrong-key", make)
@@ -99,9 +101,12 @@ def unknown_deployment_chat(ctx: RunContext) -> Exchange:
     def make() -> Exchange:
         if ctx.surface == "foundry":
             return ctx.chat(
-                deployment=name, headers={"azureml-model-deployment": name}, **token_limit(ctx)
+                deployment=name,
+                headers={"azureml-model-deployment": name},
+                expect_status=(404, 400),
+                **token_limit(ctx),
             )
-        return ctx.chat(deployment=name, **token_limit(ctx))
+        return ctx.chat(deployment=name, expect_status=(404,), **token_limit(ctx))
 
     return ctx.cached("unknown-deployment", make)
 

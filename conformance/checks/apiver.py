@@ -21,6 +21,7 @@ def _status(ctx: RunContext, params: dict[str, str], wanted: int, what: str) -> 
         params=params,
         json_body=ctx.chat_body(**token_limit(ctx)),
         headers=ctx.chat_headers(),
+        expect_status=(wanted,),
     )
     if exchange.status == wanted:
         return ok(f"{what}: answered {wanted}", exchange)

@@ -24,6 +24,7 @@ _FAMILIES = {
     "RESPONSES": "Responses API (non-stream and stream)",
     "PROFILE": "Gateway profiles",
     "BOUND": "Boundary cases (generated from each spec's request constraints; --boundary)",
+    "SRV": "Server errors (decided from every valid request of the surface)",
     "SCHEMA": "Spec conformance (decided together by the schemathesis phase)",
 }
 

@@ -36,7 +36,13 @@ def malformed_chat(ctx: RunContext) -> Exchange:
     body.update(token_limit(ctx, 1))
     return ctx.cached(
         "malformed",
-        lambda: ctx.send("POST", ctx.chat_path(), json_body=body, headers=ctx.chat_headers()),
+        lambda: ctx.send(
+            "POST",
+            ctx.chat_path(),
+            json_body=body,
+            headers=ctx.chat_headers(),
+            expect_status=(400, 422),
+        ),
     )
 
 
@@ -102,7 +108,9 @@ def foundry_422_detail(ctx: RunContext) -> Verdict:
     exchange = ctx.cached(
         "foundry-extra-error",
         lambda: ctx.chat(
-            headers={"extra-parameters": "error"}, **{UNKNOWN_PARAM: 1, **token_limit(ctx, 1)}
+            headers={"extra-parameters": "error"},
+            expect_status=(400, 422),
+            **{UNKNOWN_PARAM: 1, **token_limit(ctx, 1)},
         ),
     )
     if exchange.status != 422:

@@ -24,10 +24,13 @@ def extra_parameters_error(ctx: RunContext) -> Verdict:
             "foundry-extra-error",
             lambda: ctx.chat(
                 headers={"extra-parameters": "error"},
+                expect_status=(400, 422),
                 **{UNKNOWN_PARAM: 1, **token_limit(ctx, 1)},
             ),
         ),
-        "no extra-parameters header": ctx.chat(**{UNKNOWN_PARAM: 1, **token_limit(ctx, 1)}),
+        "no extra-parameters header": ctx.chat(
+            expect_status=(400, 422), **{UNKNOWN_PARAM: 1, **token_limit(ctx, 1)}
+        ),
     }
     for label, exchange in variants.items():
         if exchange.status not in (400, 422):

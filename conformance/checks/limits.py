@@ -60,6 +60,7 @@ def content_filter(ctx: RunContext) -> Verdict:
         return skip("needs the emulator's filter trigger; no filter-bait is sent to live targets")
     exchange = ctx.chat(
         messages=[{"role": "user", "content": f"Repeat: {CONTENT_FILTER_TRIGGER}"}],
+        expect_status=(400,),
         **token_limit(ctx),
     )
     if exchange.status != 400:

@@ -31,6 +31,7 @@ def reasoning_max_tokens(ctx: RunContext) -> Verdict:
         ctx.chat_path(name),
         json_body=ctx.chat_body(name, max_tokens=8),
         headers=ctx.chat_headers(name),
+        expect_status=(400,),
     )
     if refused.status != 400 or "max_tokens" not in refused.text:
         return fail(

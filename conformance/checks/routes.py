@@ -14,8 +14,9 @@ _404 = (("seed 000", "Checklist to resolve the 404"),)
 def _expect_status(exchange: Exchange, wanted: tuple[int, ...], what: str) -> Verdict:
     if exchange.status in wanted:
         return ok(f"{what}: answered {exchange.status}", exchange)
+    documented = " or ".join(str(s) for s in wanted)
     return fail(
-        f"{what}: answered {exchange.status}",
+        f"{what}: answered {exchange.status} where the contract documents {documented}",
         expected=" or ".join(str(s) for s in wanted),
         observed=f"{exchange.status} {short(exchange.text, 120)}",
         where="status",
@@ -34,6 +35,7 @@ def dated_path_under_v1_base(ctx: RunContext) -> Verdict:
         "POST",
         f"/openai/v1/deployments/{ctx.deployment}/chat/completions",
         json_body=ctx.chat_body(**token_limit(ctx)),
+        expect_status=(404,),
     )
     return _expect_status(exchange, (404,), "dated path under /openai/v1/")
 
@@ -57,6 +59,10 @@ def unknown_deployment(ctx: RunContext) -> Verdict:
 def wrong_path(ctx: RunContext) -> Verdict:
     path = ctx.chat_path().removesuffix("completions") + "completion"
     exchange = ctx.send(
-        "POST", path, json_body=ctx.chat_body(**token_limit(ctx)), headers=ctx.chat_headers()
+        "POST",
+        path,
+        json_body=ctx.chat_body(**token_limit(ctx)),
+        headers=ctx.chat_headers(),
+        expect_status=(404,),
     )
     return _expect_status(exchange, (404,), f"wrong path {path}")

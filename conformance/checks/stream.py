@@ -194,6 +194,16 @@ def usage_chunk(ctx: RunContext) -> Verdict:
                 where=f"/events/{i}/usage",
                 exchange=exchange,
             )
+    carrying = [(i, c) for i, c in _chunks(events) if isinstance(c.get("usage"), dict)]
+    if carrying:
+        i, chunk = carrying[-1]
+        return fail(
+            "the usage chunk does not have empty choices",
+            expected='the usage chunk has "choices": []',
+            observed=f"choices: {short(chunk.get('choices'), 100)}",
+            where=f"/events/{i}/choices",
+            exchange=exchange,
+        )
     return fail(
         "include_usage was requested but no usage chunk was sent",
         expected='a chunk with "choices": [] and "usage": {...} before [DONE]',

@@ -11,8 +11,14 @@ import click
 
 from conformance.http_tls import INSECURE_WARNING
 from conformance.model import Finding, Outcome, RunResult
-from conformance.runner import RunOptions, execute, unreachable_result
-from conformance.targets import AUTH_CHOICES, SURFACE_CHOICES, TargetOptions, TargetUnreachable
+from conformance.runner import (
+    TARGET_OPTION_NAMES,
+    RunOptions,
+    execute,
+    target_options,
+    unreachable_result,
+)
+from conformance.targets import AUTH_CHOICES, SURFACE_CHOICES, TargetUnreachable
 from generator.errors import UsageError
 
 __all__ = ["run"]
@@ -228,24 +234,8 @@ def run(**kw: Any) -> None:
         if not kw["update_baseline"] or Path(kw["baseline"]).exists():
             baseline = load_baseline(kw["baseline"])
     options = RunOptions(
-        target=TargetOptions(
-            target=kw["target"],
-            surface=kw["surface"],
-            deployment=kw["deployment"],
-            api_version=kw["api_version"],
-            auth=kw["auth"],
-            api_key=kw["api_key"],
-            profile=kw["profile"],
-            reasoning=kw["reasoning"],
-            reasoning_deployment=kw["reasoning_deployment"],
-            rate_limited_deployment=kw["rate_limited_deployment"],
-            max_requests=kw["max_requests"],
-            max_tokens_total=kw["max_tokens_total"],
-            timeout_s=kw["timeout"],
-            faults=tuple(kw["faults"]),
-            emulator=kw["force_emulator"],
-            ca_bundle=kw["ca_bundle"],
-            insecure=kw["insecure"],
+        target=target_options(
+            {name: kw[name] for name in TARGET_OPTION_NAMES} | {"emulator": kw["force_emulator"]}
         ),
         select=_split(kw["select"]),
         deselect=_split(kw["deselect"]),

@@ -219,3 +219,34 @@ def test_schemathesis_clauses_alone(pytester: pytest.Pytester, conforming_url: s
     # SCHEMA-006 is skipped: today's specs document only optional string headers
     result.assert_outcomes(passed=5, skipped=1)
     assert result.ret == 0
+
+
+def test_the_plugin_takes_the_run_commands_options(pytester: pytest.Pytester) -> None:
+    # --aoai-fault and --aoai-timeout reach the run (they were once dropped silently)
+    result = pytester.runpytest(
+        *COMMON,
+        "--aoai-target",
+        "emulator",
+        "--aoai-fault",
+        "wrong-path-accepted",
+        "--aoai-timeout",
+        "5",
+        "--aoai-select",
+        "ROUTE-*",
+        "--aoai-no-schemathesis",
+    )
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed") == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(["*FAILED aoai-conformance::ROUTE-003*"])
+
+
+def test_every_run_option_maps_to_a_target_option() -> None:
+    from conformance.runner import TARGET_OPTION_NAMES, target_options
+
+    options = target_options({"timeout": 7.5, "faults": ["a"], "insecure": True, "surface": None})
+    assert (options.timeout_s, options.faults, options.insecure) == (7.5, ("a",), True)
+    assert options.surface == "auto"  # None: not given, the default stands
+    for name in TARGET_OPTION_NAMES:
+        target_options({name: None})  # each name is known
+    with pytest.raises(TypeError):
+        target_options({"no_such_option": 1})

@@ -32,6 +32,8 @@ __all__ = [
     "FaultPlan",
     "faulty_emulator",
     "resetting_server",
+    "keepalive_server",
+    "KeepAliveLog",
     "blackhole_server",
     "self_signed",
     "tls_emulator",
@@ -45,7 +47,9 @@ MAX_LIFETIME_S = 60.0
 class FaultPlan:
     """What the ASGI layer does: ``mode`` from request number ``after`` (1-based) on."""
 
-    mode: str = "none"  # none | 503 | 429 | stall-stream | kill
+    # none | 503 | 429 | stall-stream | kill | 404-as-500 (a gateway answering 500 where
+    # the backend says 404) | chat-500 (every successful chat completion becomes a 500)
+    mode: str = "none"
     after: int = 1
     retry_after: str = "1"
     seen: int = 0
@@ -76,6 +80,35 @@ def _layer(app: Any, plan: FaultPlan) -> Any:
             plan.server.should_exit = True  # uvicorn closes its socket: connections refused
             await send({"type": "http.response.start", "status": 503, "headers": []})
             await send({"type": "http.response.body", "body": b""})
+            return
+        if active and plan.mode in ("404-as-500", "chat-500"):
+            chat = scope["method"] == "POST" and scope["path"].endswith("/chat/completions")
+            wanted = 404 if plan.mode == "404-as-500" else 200
+            replaced = False
+
+            async def replacing_send(message: dict[str, Any]) -> None:
+                nonlocal replaced
+                if message["type"] == "http.response.start":
+                    if message["status"] == wanted and (plan.mode == "404-as-500" or chat):
+                        replaced = True
+                        plan.faulted += 1
+                        body = b'{"error":{"message":"Internal Server Error"}}'
+                        await send(
+                            {
+                                "type": "http.response.start",
+                                "status": 500,
+                                "headers": [
+                                    (b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode()),
+                                ],
+                            }
+                        )
+                        await send({"type": "http.response.body", "body": body})
+                        return
+                if not replaced:
+                    await send(message)
+
+            await app(scope, receive, replacing_send)
             return
         if active and plan.mode == "stall-stream":
             stalled = False
@@ -187,6 +220,90 @@ def _reset(conn: socket.socket) -> None:
 def resetting_server() -> Iterator[str]:
     """Every connection is reset after the request arrives."""
     with _raw_server(_reset) as (_, port):
+        yield f"http://127.0.0.1:{port}"
+
+
+@dataclass
+class KeepAliveLog:
+    """What :func:`keepalive_server` saw: connections accepted, requests per connection."""
+
+    connections: int = 0
+    requests: list[tuple[int, str]] = field(default_factory=list)  # (connection, path)
+
+
+def _read_request(conn: socket.socket, pending: bytes) -> tuple[str, bytes] | None:
+    """(path, rest) of one HTTP/1.1 request with a Content-Length body, None at EOF."""
+    data = pending
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    while len(rest) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        rest += chunk
+    return lines[0].split(" ")[1], rest[length:]
+
+
+def _answer(status: int, body: bytes) -> bytes:
+    head = (
+        f"HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+@contextlib.contextmanager
+def keepalive_server(
+    log: KeepAliveLog, *, fail_path: str, reset_reused: bool, close_after_500: bool = True
+) -> Iterator[str]:
+    """An HTTP/1.1 server that keeps connections alive, with two misbehaviours.
+
+    - a request to ``fail_path`` is answered 500 and the connection is then closed with a
+      reset, without ``Connection: close`` (a gateway seen doing this after each 500), or
+      kept open with ``close_after_500=False``;
+    - with ``reset_reused``, the second request on any connection is read and answered
+      with a reset instead (a keep-alive connection the server dropped meanwhile).
+    Every other request is answered 200 ``{"ok": true}`` and the connection kept.
+    """
+
+    def handle(conn: socket.socket) -> None:
+        log.connections += 1
+        number = log.connections
+        served = 0
+        pending = b""
+        with contextlib.suppress(OSError):
+            conn.settimeout(5)
+            while True:
+                got = _read_request(conn, pending)
+                if got is None:
+                    break
+                path, pending = got
+                log.requests.append((number, path))
+                served += 1
+                if reset_reused and served >= 2:
+                    break  # answered with a reset below
+                if path.split("?")[0] == fail_path:
+                    conn.sendall(_answer(500, b'{"error":{"message":"Internal Server Error"}}'))
+                    if close_after_500:
+                        break
+                    continue
+                conn.sendall(_answer(200, b'{"ok": true}'))
+            conn.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
+        conn.close()
+
+    with _raw_server(handle) as (_, port):
         yield f"http://127.0.0.1:{port}"
 
 

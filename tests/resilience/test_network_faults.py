@@ -96,7 +96,7 @@ def test_5xx_storm_mid_run(tmp_path: Path) -> None:
     # 503 is retried with back-off (3 attempts per request) and the breaker ends it
     assert plan.faulted <= 9 and run.requests <= 11 + 9
     assert any("retries" in n for n in run.report["notes"])
-    assert any("server error 503" in f["reason"] for f in run.report["findings"])
+    assert any("unavailable: 503" in f["reason"] for f in run.report["findings"])
 
 
 def test_429_storm_honours_retry_after(tmp_path: Path) -> None:
@@ -173,8 +173,9 @@ def test_undetectable_target_still_gets_a_complete_report(
     assert run.code == 3
     err = capsys.readouterr().err
     assert [line for line in err.splitlines() if line.startswith("error: ")] == [
-        f"error: {url} serves none of the dated, v1 or Foundry chat surfaces (probes answered "
-        "404 or failed); check --target or force one with --surface"
+        f"error: {url} did not answer the detection probes (connection error: connection "
+        "refused by 127.0.0.1: is the target running?: POST "
+        "/openai/deployments/gpt-4o-mini/chat/completions); check --target"
     ]
     assert {f["outcome"] for f in run.report["findings"]} == {"inconclusive"}
     assert len(run.report["findings"]) >= 40
