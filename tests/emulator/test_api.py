@@ -50,6 +50,14 @@ CLAUSES = {
     "FOUNDRY-002",
     "FOUNDRY-003",
     "MODEL-001",
+    # issue 12: strict SSE, boundary cases, the Responses API
+    "STREAM-011",
+    "STREAM-012",
+    "BOUND-001",
+    "RESPONSES-001",
+    "RESPONSES-002",
+    "RESPONSES-003",
+    "RESPONSES-004",
 }
 
 
