@@ -123,7 +123,9 @@ class Budget:
     def record_usage(self, usage: Any) -> None:
         if not isinstance(usage, dict):
             return
-        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        # chat completions name them prompt/completion, the Responses API input/output
+        prompt = usage.get("prompt_tokens", usage.get("input_tokens"))
+        completion = usage.get("completion_tokens", usage.get("output_tokens"))
         if isinstance(prompt, int) and not isinstance(prompt, bool):
             self.spend.prompt_tokens += max(prompt, 0)
         if isinstance(completion, int) and not isinstance(completion, bool):
@@ -413,8 +415,16 @@ class RunContext:
             return
         if "text/event-stream" in exchange.content_type:
             for event in exchange.events:
-                if isinstance(event.json, dict) and isinstance(event.json.get("usage"), dict):
-                    self.budget.record_usage(event.json["usage"])
+                data = event.json
+                if not isinstance(data, dict):
+                    continue
+                if isinstance(data.get("usage"), dict):  # a chat usage chunk
+                    self.budget.record_usage(data["usage"])
+                elif data.get("type") in ("response.completed", "response.incomplete"):
+                    # the Responses API: usage comes with the final response
+                    response = data.get("response")
+                    if isinstance(response, dict):
+                        self.budget.record_usage(response.get("usage"))
             return
         body = exchange.json
         if isinstance(body, dict):
