@@ -26,6 +26,7 @@ from conformance.http_auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider
 from conformance.http_policy import RetryPolicy, TransportPolicy
 from conformance.http_tls import tls_settings
 from conformance.profiles import Profile, load_profile
+from conformance.spec_plan import GATEWAY_SPEC_ID, SpecPlan, plan_specs
 from generator.codegen.surfaces import rules_for
 from generator.errors import AoaiError, UsageError
 from generator.spec.registry import Registry, load_registry
@@ -83,6 +84,8 @@ class TargetOptions:
     retry: RetryPolicy | None = None
     # receives every credential the run obtains (Entra tokens), as soon as it has it
     secret_sink: list[str] | None = field(default=None, repr=False)
+    # told, before any request, which specs are missing and which surfaces are left out
+    announce: Callable[[str], None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -153,6 +156,25 @@ def _spec_ids(registry: Registry, surface: str, api_version: str | None) -> dict
         entry = registry.find_version(api_version, surface)  # type: ignore[arg-type]
     entry = entry or registry.latest(surface)  # type: ignore[arg-type]
     return {surface: entry.id} if entry else {}
+
+
+def _plan(
+    surfaces: list[str],
+    registry: Registry,
+    opts: TargetOptions,
+    api_version: str | None,
+    versions: dict[str, str],
+    profile: Profile | None,
+    gateway: bool = False,
+) -> SpecPlan:
+    """The surfaces whose specs this machine has (or fetches now), before any request."""
+    needs: dict[str, list[str]] = {}
+    for surface in surfaces:
+        version = _version_for(surface, api_version, versions, opts.surface, profile)
+        needs[surface] = list(_spec_ids(registry, surface, version).values())
+        if gateway:
+            needs[surface].append(GATEWAY_SPEC_ID)
+    return plan_specs(registry, needs, opts.announce)
 
 
 def _credentials(
@@ -475,18 +497,28 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
                 prefix = found.prefix
             return found.served
 
+        detect = profile is None and opts.surface == "auto" and hinted is None
         if profile is not None:
             surfaces = list(profile.surfaces)
         elif opts.surface != "auto":
             surfaces = [opts.surface]
-            if opts.surface == "foundry" and hinted != "foundry":
-                foundry_served()  # only to find the prefix; the run is forced to Foundry
         elif hinted is not None:
             surfaces = [hinted]
         else:
-            detections.append(_detect_dated(make("dated")))
-            detections.append(_detect_v1(make("v1")))
-            foundry_served()
+            surfaces = ["dated", "v1", "foundry"]
+        # before the first probe: the specs each surface needs, and which are here
+        plan = _plan(surfaces, registry, opts, api_version, versions, profile)
+        notes.extend(plan.notes())
+        surfaces = plan.kept
+        if profile is None and opts.surface == "foundry" and hinted != "foundry":
+            foundry_served()  # only to find the prefix; the run is forced to Foundry
+        if detect:
+            if "dated" in surfaces:
+                detections.append(_detect_dated(make("dated")))
+            if "v1" in surfaces:
+                detections.append(_detect_v1(make("v1")))
+            if "foundry" in surfaces:
+                foundry_served()
             surfaces = [d.surface for d in detections if d.served]
             notes.extend(d.note() for d in detections)
             if not surfaces:
@@ -558,6 +590,10 @@ def _emulator_target(
         surfaces = list(profile.surfaces)
     else:
         surfaces = ["dated", "v1", "foundry"]
+    plan = _plan(
+        surfaces, registry, opts, api_version, versions, profile, emulator_profile == "seed-003"
+    )
+    surfaces = plan.kept
     auth_mode = opts.auth or "api-key"
     headers: dict[str, str] = {}
     if auth_mode == "api-key":
@@ -592,7 +628,7 @@ def _emulator_target(
 
     label = "emulator (in process)"
     faults = f" with faults {', '.join(opts.faults)}" if opts.faults else ""
-    notes = [f"target: the embedded emulator{faults}"]
+    notes = [f"target: the embedded emulator{faults}", *plan.notes()]
     try:
         yield Target(
             label,

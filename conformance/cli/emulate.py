@@ -88,7 +88,14 @@ def banner(config: EmulatorConfig, base: str) -> str:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    metavar="0-65535",
+    help="Port to bind (0: any free port).",
+)
 @click.option(
     "--api-key",
     default=DEFAULT_API_KEY,
@@ -156,6 +163,14 @@ def emulate(
     app.state.emulator.warm_up()
     shown = f"[{host}]" if ":" in host else host
     click.echo(banner(config, f"http://{shown}:{sock.getsockname()[1]}"))
+    missing = app.state.emulator.missing_specs
+    if missing:
+        click.echo(
+            f"  not served (spec not on this machine): {', '.join(sorted(missing))}; "
+            "requests that need them are answered 503. Fix: `aoai-conformance specs sync` "
+            "where the network is reachable, or set AOAI_SPECS_MIRROR",
+            err=True,
+        )
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     )
@@ -172,10 +187,12 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError as exc:
+    except (OSError, OverflowError, ValueError, UnicodeError) as exc:
+        # gaierror (an unknown --host) is an OSError; a NUL in --host is a ValueError
         sock.close()
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise UsageError(
-            f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port or --host"
+            f"cannot listen on {host}:{port} ({reason}); pass another --port or --host"
         ) from None
     sock.listen(2048)
     return sock

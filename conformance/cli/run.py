@@ -20,6 +20,7 @@ from conformance.runner import (
 )
 from conformance.targets import AUTH_CHOICES, SURFACE_CHOICES, TargetUnreachable
 from generator.errors import UsageError
+from generator.paths import writable_file
 
 __all__ = ["run"]
 
@@ -211,6 +212,9 @@ def run(**kw: Any) -> None:
         from conformance.reports import parse_report_spec
 
         parsed_reports = [parse_report_spec(spec) for spec in reports]
+        for spec, (_, path) in zip(reports, parsed_reports, strict=True):
+            # a real write probe, before the first request (os.access trusts /proc as root)
+            writable_file(path, f"--report {spec}: report file")
         paths = [path.resolve() for _, path in parsed_reports]
         twice = next((p for p in paths if paths.count(p) > 1), None)
         if twice is not None:
@@ -226,6 +230,8 @@ def run(**kw: Any) -> None:
     baseline = None
     if kw["update_baseline"] and kw["baseline"] is None:
         raise UsageError("--update-baseline needs --baseline FILE (the file to write)")
+    if kw["update_baseline"]:
+        writable_file(kw["baseline"], "--baseline", "pick a path in a writable folder")
     if kw["baseline"] is not None:
         if not _available("conformance.baseline"):
             raise UsageError("--baseline needs conformance.baseline, which this build lacks")
@@ -242,6 +248,8 @@ def run(**kw: Any) -> None:
         schemathesis=not kw["no_schemathesis"],
         boundary=kw["boundary"],
     )
+    # which specs are missing, and the surfaces left out for it: said before any request
+    options.target.announce = lambda line: click.echo(line, err=True)
     known = tuple(s for s in (kw["api_key"],) if s)
     progress: Any
     if _available("conformance.reports"):
