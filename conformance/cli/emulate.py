@@ -187,8 +187,8 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except (OSError, OverflowError, ValueError, UnicodeError) as exc:
-        # gaierror (an unknown --host) is an OSError; a NUL in --host is a ValueError
+    except (OSError, OverflowError, ValueError, TypeError, UnicodeError) as exc:
+        # gaierror (an unknown --host) is an OSError; a NUL in --host a TypeError
         sock.close()
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise UsageError(

