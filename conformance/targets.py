@@ -547,6 +547,29 @@ def _version_for(
     return api_version or versions.get("dated")
 
 
+def _embedded_settings(opts: TargetOptions, registry: Registry, api_version: str | None) -> None:
+    """Refuse live-target settings the embedded emulator cannot honour (one line, exit 2)."""
+    if opts.auth == "none":
+        raise UsageError(
+            "--auth none only applies to a live target: the embedded emulator requires a key "
+            "or an Entra token, as Azure does; drop --auth none or pass --target URL"
+        )
+    if api_version is None:
+        return
+    source = "--api-version" if opts.api_version else "OPENAI_API_VERSION"
+    surface = "foundry" if opts.surface == "foundry" else "dated"
+    if opts.surface in ("auto", "dated", "foundry") and not registry.find_version(
+        api_version,
+        surface,  # type: ignore[arg-type]
+    ):
+        served = ", ".join(e.api_version for e in registry.by_surface(surface))  # type: ignore[arg-type]
+        raise UsageError(
+            f"the embedded emulator serves only the registered {surface} api-versions "
+            f"({served}); {api_version} (from {source}) is not one: pass one of them, "
+            f"unset {source}, or check a live target with --target URL"
+        )
+
+
 @contextmanager
 def _emulator_target(
     opts: TargetOptions,
@@ -564,12 +587,16 @@ def _emulator_target(
     from conformance.emulator.tokens import mint_token
 
     emulator_profile = profile.emulator_profile if profile is not None else None
-    config = EmulatorConfig(faults=tuple(opts.faults), profile=emulator_profile)
+    _embedded_settings(opts, registry, api_version)
+    # the emulator accepts the key the run sends (--api-key), so a key is never a divergence
+    config = EmulatorConfig(
+        api_key=opts.api_key or DEFAULT_API_KEY, faults=tuple(opts.faults), profile=emulator_profile
+    )
     app = create_app(config)
     if opts.wrap_app is not None:
         app = opts.wrap_app(app)
     token = mint_token(DEFAULT_JWT_SECRET)
-    key = DEFAULT_API_KEY
+    key = config.api_key
     deployments = {d.name: d for d in config.deployments}
     deployment = opts.deployment or (profile.deployment if profile else None) or "gpt-4o-mini"
     reasoning = opts.reasoning_deployment

@@ -19,6 +19,9 @@ from generator.errors import UsageError
 
 __all__ = ["emulate", "parse_deployment", "banner"]
 
+# the shipped profile files (specs/profiles, `run --profile`) by the emulator mode they have
+PROFILE_ALIASES = {"seed-003-gateway": "seed-003"}
+
 
 def parse_deployment(text: str) -> Deployment:
     """``NAME[:classic|reasoning][:rpm=N][:tpm=N][:window=SECONDS]`` → a Deployment."""
@@ -106,7 +109,7 @@ def banner(config: EmulatorConfig, base: str) -> str:
     "--deployment",
     "deployments",
     multiple=True,
-    metavar="NAME[:reasoning][:rpm=N][:tpm=N]",
+    metavar="NAME[:classic|reasoning][:rpm=N][:tpm=N][:window=SECONDS]",
     help="A deployment to serve (repeatable; replaces the defaults "
     + ", ".join(d.name for d in DEFAULT_DEPLOYMENTS)
     + ").",
@@ -115,7 +118,11 @@ def banner(config: EmulatorConfig, base: str) -> str:
     "--fault", "faults", multiple=True, metavar="NAME", help="Inject a fault (repeatable)."
 )
 @click.option("--list-faults", is_flag=True, help="List the faults and the clause each breaks.")
-@click.option("--profile", type=click.Choice(PROFILES), help="Serve a documented gateway profile.")
+@click.option(
+    "--profile",
+    type=click.Choice([*PROFILES, *PROFILE_ALIASES]),
+    help="Serve a documented gateway profile (the names `run --profile` takes).",
+)
 @click.option(
     "--stream-delay",
     type=click.FloatRange(0, 10),
@@ -149,6 +156,7 @@ def emulate(
         for fault in FAULTS.values():
             click.echo(f"{fault.name:<{width}}  {fault.clause:<11}  {fault.description}")
         return
+    profile = PROFILE_ALIASES.get(profile or "", profile)
     config = EmulatorConfig(
         api_key=api_key,
         deployments=tuple(parse_deployment(d) for d in deployments) or DEFAULT_DEPLOYMENTS,

@@ -21,6 +21,7 @@ from conformance.runner import (
 from conformance.targets import AUTH_CHOICES, SURFACE_CHOICES, TargetUnreachable
 from generator.errors import UsageError
 from generator.paths import writable_file
+from generator.spec.sources import cache_dir
 
 __all__ = ["run"]
 
@@ -92,8 +93,9 @@ class _PlainReporter:
 )
 @click.option(
     "--profile",
-    metavar="FILE|NAME",
-    help="Gateway profile whose documented deviations are expected (e.g. seed-003).",
+    metavar="seed-003|litellm-gateway|FILE",
+    help="Gateway profile whose documented deviations are expected: a shipped name "
+    "(seed-003 is seed-003-gateway) or a profile JSON file.",
 )
 @click.option(
     "--reasoning",
@@ -124,8 +126,8 @@ class _PlainReporter:
     "--report",
     "reports",
     multiple=True,
-    metavar="FORMAT:PATH",
-    help="Write a report: json, junit, markdown or html (repeatable).",
+    metavar="json|junit|markdown|md|html:PATH",
+    help="Write a report in this format to PATH (repeatable; md is markdown).",
 )
 @click.option(
     "--baseline",
@@ -204,7 +206,11 @@ def run(**kw: Any) -> None:
     if kw["insecure"]:
         # never a silent disable: say it loudly, before any request (reports record it too)
         click.echo(INSECURE_WARNING, err=True)
-    reports = list(kw["reports"])
+    # one vocabulary with `specs diff --format` and `contracts --format`: md is markdown
+    reports = [
+        "markdown:" + r.split(":", 1)[1] if r.split(":", 1)[0].strip().lower() == "md" else r
+        for r in kw["reports"]
+    ]
     parsed_reports: list[tuple[str, Path]] = []
     if reports:
         if not _available("conformance.reports"):
@@ -248,6 +254,9 @@ def run(**kw: Any) -> None:
         schemathesis=not kw["no_schemathesis"],
         boundary=kw["boundary"],
     )
+    # Hypothesis (under schemathesis) keeps caches in ./.hypothesis unless told otherwise:
+    # keep them beside the spec cache, never in the user's folder
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(cache_dir().parent / "hypothesis"))
     # which specs are missing, and the surfaces left out for it: said before any request
     options.target.announce = lambda line: click.echo(line, err=True)
     known = tuple(s for s in (kw["api_key"],) if s)

@@ -36,8 +36,16 @@ def specs() -> None:
 
 
 @specs.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def list_cmd(as_json: bool) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table, or JSON.",
+)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+def list_cmd(fmt: str, as_json: bool) -> None:
     """Show every registered spec and where its verified bytes are found.
 
     Looks in the cache, the mirror ($AOAI_SPECS_MIRROR) and installed packages; never
@@ -45,10 +53,10 @@ def list_cmd(as_json: bool) -> None:
 
     \b
     Example:
-      aoai-conformance specs list --json
+      aoai-conformance specs list --format json
     """
     rows = [probe(entry) for entry in load_registry()]
-    if as_json:
+    if as_json or fmt == "json":
         payload = [
             {
                 "id": p.entry.id,
@@ -167,10 +175,10 @@ def _open_registry(path: Path | None) -> Registry:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "json"]),
-    default="md",
+    type=click.Choice(["markdown", "md", "json"]),
+    default="markdown",
     show_default=True,
-    help="Markdown changelog or JSON (shape documented in generator/diff/render.py).",
+    help="Markdown changelog (md is an alias) or JSON (shape in generator/diff/render.py).",
 )
 @click.option(
     "--fail-on",

@@ -279,6 +279,8 @@ OTHER: list[tuple[str, list[str], dict[str, str], str]] = [
     ("contracts-write-on-proc", ["contracts", "--write", "/proc/x.md"], {}, "cannot write"),
     ("contracts-write-folder", ["contracts", "--write", "{tmp}"], {}, "is a directory"),
     ("contracts-json-and-markdown", ["contracts", "--json", "--markdown"], {}, "choose one"),
+    ("contracts-format-unknown", ["contracts", "--format", "xml"], {}, "'--format'"),
+    ("specs-list-format-unknown", ["specs", "list", "--format", "md"], {}, "'--format'"),
     ("unknown-command", ["bogus"], {}, "No such command 'bogus'"),
     (
         "run-report-on-proc",
@@ -302,6 +304,26 @@ OTHER: list[tuple[str, list[str], dict[str, str], str]] = [
         ["run"],
         {"AOAI_SPECS_MIRROR": "{tmp}/no-such-mirror"},
         "is not a folder (missing)",
+    ),
+    (
+        "run-embedded-auth-none",
+        ["run", "--auth", "none"],
+        {},
+        "error: --auth none only applies to a live target: the embedded emulator requires a "
+        "key or an Entra token, as Azure does; drop --auth none or pass --target URL",
+    ),
+    (
+        "run-embedded-unregistered-env-version",
+        ["run"],
+        {"OPENAI_API_VERSION": "2024-06-01"},
+        "2024-06-01 (from OPENAI_API_VERSION) is not one: pass one of them, unset "
+        "OPENAI_API_VERSION, or check a live target with --target URL",
+    ),
+    (
+        "run-embedded-unregistered-version",
+        ["run", "--api-version", "2031-01-01"],
+        {},
+        "error: the embedded emulator serves only the registered dated api-versions",
     ),
     (
         "run-no-spec-for-any-surface",
@@ -362,3 +384,44 @@ def test_every_subcommand_refuses_bad_input_in_one_line(
     err = captured.err
     assert err.count("\n") == 1 and err.startswith("error: "), err
     assert fill(message) in err, err
+
+
+# -- one vocabulary (issue 13): the same format and profile names in every command
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["contracts", "--format", "markdown"],
+        ["contracts", "--format", "md"],
+        ["contracts", "--markdown"],
+        ["specs", "diff", "2024-10-21", "2025-04-01-preview", "--format", "markdown"],
+        ["specs", "diff", "2024-10-21", "2025-04-01-preview", "--format", "md"],
+    ],
+    ids=lambda argv: " ".join(argv[:1] + argv[-2:]),
+)
+def test_markdown_and_md_name_the_same_format(
+    argv: list[str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 0
+    assert "\n# " in "\n" + capfd.readouterr().out  # a Markdown heading, not a table
+
+
+def test_run_report_md_is_markdown(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    args = ["run", "--select", "ROUTE-001", "--no-schemathesis", "--surface", "dated"]
+    assert main([*args, "--report", f"md:{tmp_path / 'a.md'}"]) == 0
+    assert main([*args, "--report", f"markdown:{tmp_path / 'b.md'}"]) == 0
+    capfd.readouterr()
+    a = (tmp_path / "a.md").read_text(encoding="utf-8").splitlines()
+    b = (tmp_path / "b.md").read_text(encoding="utf-8").splitlines()
+    assert a[0].startswith("#") and a[0] == b[0]
+
+
+def test_profile_names_are_the_same_in_run_and_emulate(capfd: pytest.CaptureFixture[str]) -> None:
+    from conformance.cli.emulate import PROFILE_ALIASES, emulate
+    from conformance.emulator import PROFILES
+
+    choices = set(next(p for p in emulate.params if p.name == "profile").type.choices)
+    assert {"seed-003", "seed-003-gateway"} <= choices
+    assert set(PROFILE_ALIASES.values()) <= set(PROFILES)
+    assert main(["run", "--profile", "nope"]) == 2
+    err = capfd.readouterr().err
+    assert "seed-003 (seed-003-gateway)" in err and "litellm-gateway" in err

@@ -87,3 +87,31 @@ def test_the_emulator_answers_503_not_500_without_a_spec(no_mirror: Path) -> Non
     assert answer.json()["error"]["code"] == "SpecUnavailable"
     assert "aoai-conformance specs sync" in answer.json()["error"]["message"]
     assert app.state.emulator.internal_errors == 0
+
+
+def test_embedded_run_accepts_the_key_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``run --api-key K`` without --target: the emulator is configured with K (issue 13)."""
+    for name in CREDENTIAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    key = "embedded-key-Qx81Lm"
+    report = tmp_path / "r.json"
+    code = main(
+        [
+            "run",
+            "--api-key",
+            key,
+            "--no-schemathesis",
+            "--select",
+            "AUTH-*",
+            "--report",
+            f"json:{report}",
+        ]
+    )
+    captured = capfd.readouterr()
+    assert code == 0, captured.out
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert {f["outcome"] for f in data["findings"]} <= {"passed", "skipped"}
+    assert any(f["outcome"] == "passed" for f in data["findings"])
+    assert key not in report.read_text(encoding="utf-8") + captured.out + captured.err
