@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -254,6 +255,10 @@ def run(**kw: Any) -> None:
         schemathesis=not kw["no_schemathesis"],
         boundary=kw["boundary"],
     )
+    if not kw["verbose"]:
+        # azure-identity logs every credential it tried (14 lines) before our one-line
+        # error says the same in short; -v shows its full text
+        logging.getLogger("azure.identity").setLevel(logging.ERROR)
     # Hypothesis (under schemathesis) keeps caches in ./.hypothesis unless told otherwise:
     # keep them beside the spec cache, never in the user's folder
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(cache_dir().parent / "hypothesis"))
