@@ -55,12 +55,14 @@ violates the spec; unknown query keys are not a violation.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from conformance.checks.schema import SCHEMA_CLAUSES as _CATALOG_SCHEMA_CLAUSES
@@ -195,11 +197,25 @@ def _generate(operation: Any, mode: Any, count: int, fixed: dict[str, Any]) -> l
         if len(cases) < count:
             cases.append(case)
 
+    _keep_hypothesis_home_off_the_working_folder()
     # one generation at a time: Hypothesis' engine state (and the hook below) is global
     with _GENERATING, warnings.catch_warnings(), _without_local_constants():
         warnings.simplefilter("ignore")
         collect()
     return cases
+
+
+def _keep_hypothesis_home_off_the_working_folder() -> None:
+    """Hypothesis caches its Unicode tables in ``./.hypothesis`` of whatever folder the user
+    runs from; the phase keeps nothing there (``database=None``), so the home moves to the
+    user's cache, ``$XDG_CACHE_HOME/aoai-conformance/hypothesis`` (unless the user set
+    ``HYPOTHESIS_STORAGE_DIRECTORY``)."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    set_hypothesis_home_dir(Path(base) / "aoai-conformance" / "hypothesis")
 
 
 @contextmanager

@@ -9,6 +9,7 @@ different verdicts, per install. The phase switches that pool off while it gener
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -57,10 +58,11 @@ def _noise_module(folder: Path) -> None:
     (folder / "aoai_noise_constants.py").write_text("\n".join(lines) + "\n")
 
 
-def _run(*args: str) -> dict[str, object]:
+def _run(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", _SCRIPT, *args],
-        cwd=ROOT,
+        cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
@@ -87,3 +89,14 @@ def test_the_hypothesis_hook_still_exists() -> None:
 
     assert callable(getattr(providers, "_get_local_constants", None))
     assert hasattr(providers, "Constants") and hasattr(providers, "CONSTANTS_CACHE")
+
+
+def test_nothing_is_written_into_the_working_folder(tmp_path: Path) -> None:
+    # issue 13: every run used to leave ./.hypothesis (Hypothesis' Unicode cache) behind
+    work, cache = tmp_path / "work", tmp_path / "cache"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    env.update(PYTHONPATH=str(ROOT), XDG_CACHE_HOME=str(cache))
+    assert _run(cwd=work, env=env)["sent"]
+    assert list(work.iterdir()) == []
+    assert (cache / "aoai-conformance" / "hypothesis").is_dir()
