@@ -38,7 +38,7 @@ def _run(url: str, key: str, extra: list[str], report: Path) -> tuple[int, dict,
 
     started = time.perf_counter()
     code = main(
-        ["run", "--target", url, "--deployment", DEPLOYMENT, "--api-key", key, "-q"]
+        ["run", "--target", url, "--deployment", DEPLOYMENT, "--api-key", key]
         + extra
         + ["--report", f"json:{report}"]
     )
