@@ -73,6 +73,7 @@ from conformance.context import (
     RunContext,
     ServerErrorAnswer,
 )
+from conformance.findings import make_finding
 from conformance.model import Clause, Finding, Outcome
 from conformance.redact import SECRET_HEADERS, Redactor, curl_command
 
@@ -623,19 +624,18 @@ def _finding(
         expected, observed, where = _describe(clause.id, observation.failure, observation.sent)
         reproduction = observation.sent.curl
         source = f"{spec_id} (normalised) §{observation.sent.case.operation.label} responses"
-    return Finding(
-        clause_id=clause.id,
-        title=clause.title,
-        outcome=outcome,
-        severity=clause.severity,
+    return make_finding(
+        clause,
+        outcome,
         surface=ctx.surface,
+        target=_target_label(ctx),
+        redact=redact,
         source=source,
-        reason=redact(reason),
-        expected=redact(expected),
-        observed=redact(observed),
+        reason=reason,
+        expected=expected,
+        observed=observed,
         where=where,
         reproduction=reproduction,
-        target=_target_label(ctx),
     )
 
 
