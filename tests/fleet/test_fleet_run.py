@@ -158,3 +158,25 @@ def test_fleet_of_uvicorn_emulators_with_different_faults(
     assert any("stopped contacting the target" in n for n in sections["down"]["notes"])
     assert not any("stopped contacting" in n for t in report["targets"][:-1] for n in t["notes"])
     assert "[no-done] FAILED" in stdout and "fleet: 5 targets" in stdout
+
+
+@pytest.mark.slow
+def test_concurrent_targets_with_the_schemathesis_phase_decide_it_like_a_single_run(
+    tmp_path: Path,
+) -> None:
+    """The phase's hypothesis engine is serialised across targets: run side by side,
+    every target's SCHEMA-* clauses are decided as in a run of its own (not inconclusive)."""
+    from conformance.runner import RunOptions, run_suite
+    from conformance.targets import TargetOptions
+
+    single = run_suite(RunOptions(target=TargetOptions(env={}, surface="dated")))
+    expected = sorted((f.clause_id, f.outcome.value) for f in single.findings)
+    path = write_fleet(
+        tmp_path / "fleet.toml",
+        [{"name": f"t{i}", "emulator": True, "surface": "dated"} for i in range(3)],
+    )
+    result, _ = run_fleet(load_fleet(path), FleetOptions(workers=3, env={}))
+    assert any(c.startswith("SCHEMA-") for c, _ in expected)
+    for section in result.sections:
+        found = sorted((f.clause_id, f.outcome.value) for f in section.result.findings)
+        assert found == expected, section.name
