@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -462,11 +463,18 @@ def _finding(ctx: RunContext, check: Check, verdict: Verdict, target: Target) ->
     )
 
 
+# One schemathesis phase at a time in a process: its hypothesis engine is not safe to run
+# from several threads at once (concurrent fleet targets met FlakyFailure "Inconsistent
+# results"); the rest of the targets' runs still overlap.
+_PHASE_LOCK = threading.Lock()
+
+
 def _schemathesis(ctx: RunContext, result: RunResult) -> list[Finding]:
     from conformance import schemathesis_phase  # type: ignore[attr-defined]
 
     try:
-        findings: Any = schemathesis_phase.run_schemathesis_phase(ctx)
+        with _PHASE_LOCK:
+            findings: Any = schemathesis_phase.run_schemathesis_phase(ctx)
         return list(findings)
     except (BudgetExhausted, InfrastructureError) as exc:
         result.notes.append(f"{ctx.surface}: schemathesis phase stopped: {exc}")
