@@ -9,11 +9,15 @@ changed finding is a new one (``dataclasses.replace``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from conformance.model import Clause, Finding, Outcome
 
-__all__ = ["make_finding"]
+__all__ = ["make_finding", "finding_from_json"]
+
+_FIELDS = {f.name for f in dataclasses.fields(Finding)}
 
 
 def make_finding(
@@ -45,3 +49,18 @@ def make_finding(
         reproduction=reproduction,
         target=target,
     )
+
+
+def finding_from_json(raw: Any, where: str) -> Finding:
+    """A finding read back from a JSON report (``Finding.to_json``), e.g. by ``report merge``.
+
+    Its text was redacted when it was first made; ``ValueError`` names ``where`` when the
+    object is not a finding.
+    """
+    if not isinstance(raw, dict) or not {"clause_id", "outcome"} <= set(raw):
+        raise ValueError(f"{where}: a finding needs clause_id and outcome")
+    values = {k: v for k, v in raw.items() if k in _FIELDS}
+    values["outcome"] = Outcome(raw["outcome"])
+    for name in ("title", "severity", "surface", "source"):
+        values.setdefault(name, "")
+    return Finding(**values)
