@@ -29,7 +29,7 @@ from conformance.profiles import Profile, load_profile
 from conformance.spec_plan import GATEWAY_SPEC_ID, SpecPlan, plan_specs
 from generator.codegen.surfaces import rules_for
 from generator.errors import AoaiError, UsageError
-from generator.spec.registry import Registry, load_registry
+from generator.spec.registry import SURFACES, Registry, load_registry
 
 __all__ = [
     "TargetOptions",
@@ -616,7 +616,7 @@ def _emulator_target(
     elif profile is not None:
         surfaces = list(profile.surfaces)
     else:
-        surfaces = ["dated", "v1", "foundry"]
+        surfaces = list(SURFACES)
     plan = _plan(
         surfaces, registry, opts, api_version, versions, profile, emulator_profile == "seed-003"
     )

@@ -33,6 +33,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("run", "run"),
     ("contracts", "contracts"),
     ("emulate", "emulate"),
+    ("report", "report"),
 ]
 
 
