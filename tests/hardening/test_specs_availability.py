@@ -9,6 +9,7 @@ what is missing and how to get it, and leaves v1 and Foundry out; no emulator 50
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,9 @@ import pytest
 from conformance.cli import main
 from conformance.emulator import EmulatorConfig, create_app
 from tests.resilience.helpers import CREDENTIAL_ENV
+
+# the mirror of the test run (tests/conftest.py), read before a fixture removes it
+_MIRROR = os.environ.get("AOAI_SPECS_MIRROR")
 
 
 @pytest.fixture
@@ -115,3 +119,35 @@ def test_embedded_run_accepts_the_key_it_is_given(
     assert {f["outcome"] for f in data["findings"]} <= {"passed", "skipped"}
     assert any(f["outcome"] == "passed" for f in data["findings"])
     assert key not in report.read_text(encoding="utf-8") + captured.out + captured.err
+
+
+def test_online_a_missing_spec_is_fetched_once_and_announced(
+    no_mirror: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Online: the download is announced on stderr before the run, and cached."""
+    from generator.spec import load_registry, sources
+
+    entry = load_registry().get("azure-openai-v1")
+    if not _MIRROR:
+        pytest.skip("needs the upstream spec mirror to stand in for the download")
+    monkeypatch.setenv("AOAI_SPECS_MIRROR", _MIRROR)
+    if not sources.probe(entry).verified:
+        pytest.skip("needs the upstream spec mirror to stand in for the download")
+    data = sources.resolve(entry, network=False).data
+    monkeypatch.delenv("AOAI_SPECS_MIRROR")
+    monkeypatch.delenv("AOAI_SPECS_OFFLINE")
+    fetched: list[str] = []
+
+    def fake_fetch(e: object) -> tuple[sources.Attempt, bytes]:
+        fetched.append(getattr(e, "id", ""))  # no network in tests: the mirror's bytes
+        return sources.Attempt("url", entry.url, "verified"), data
+
+    monkeypatch.setattr(sources, "_fetch", fake_fetch)
+    args = ["run", "--surface", "v1", "--no-schemathesis", "--select", "ROUTE-*"]
+    assert main(args) == 0
+    err = capfd.readouterr().err
+    assert fetched == ["azure-openai-v1"]
+    assert f"fetching spec azure-openai-v1 from {entry.url} (once: it is cached in" in err
+    assert main(args) == 0  # the second run reads the cache: no download
+    assert fetched == ["azure-openai-v1"]
+    assert "fetching spec" not in capfd.readouterr().err
