@@ -224,8 +224,8 @@ OTHER: list[tuple[str, list[str], dict[str, str], str]] = [
         "a copy of the spec mirror, or unset it to use the cache and the installed packages",
     ),
     (
-        "specs-show-mirror-is-a-file",
-        ["specs", "show", "azure-openai-v1"],
+        "specs-list-mirror-is-a-file",
+        ["specs", "list", "--format", "json"],
         {"AOAI_SPECS_MIRROR": "{tmp}/a-file"},
         "is not a folder (a file)",
     ),
