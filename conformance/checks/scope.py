@@ -35,7 +35,8 @@ _DEPLOYMENT_CLAUSES = (
     "V1-002",
     # content filtering answers for the model behind the deployment (seed 004 ContentFilterError)
     "FILTER-001",
-    # valid requests of this deployment's clauses answered 500/501
+    # valid requests of this deployment's clauses answered 500/501 (and once more, for
+    # the requests of the target clauses and the schemathesis phase)
     "SRV-001",
 )
 _TARGET_CLAUSES = (
