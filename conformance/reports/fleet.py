@@ -23,6 +23,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from conformance.findings import finding_from_json
 from conformance.fleet import FleetResult, FleetSection
 from conformance.model import FINDINGS_SCHEMA_VERSION, Finding, Outcome, RunResult, Spend
 from conformance.redact import Redactor
@@ -275,17 +276,9 @@ def render_fleet(fleet: FleetResult, fmt: str, *, secrets: Iterable[str] = ()) -
 
 # -- reading JSON reports back ------------------------------------------------------------
 
-_FINDING_FIELDS = {f.name for f in dataclasses.fields(Finding)}
-
 
 def _finding(raw: Any, where: str) -> Finding:
-    if not isinstance(raw, dict) or not {"clause_id", "outcome"} <= set(raw):
-        raise ValueError(f"{where}: a finding needs clause_id and outcome")
-    values = {k: v for k, v in raw.items() if k in _FINDING_FIELDS}
-    values["outcome"] = Outcome(raw["outcome"])
-    for name in ("title", "severity", "surface", "source"):
-        values.setdefault(name, "")
-    return Finding(**values)
+    return finding_from_json(raw, where)
 
 
 def _run(raw: dict[str, Any], where: str) -> RunResult:
