@@ -228,3 +228,30 @@ def test_openai_sdk_grok_reasoning_effort_spends_more_reasoning_tokens(emulator_
         reasoning = (response.choices[0].message.model_extra or {}).get("reasoning_content")
         assert isinstance(reasoning, str) and len(reasoning.split()) == used[effort]
     assert used["low"] < used["high"]
+
+
+def test_foundry_returns_the_reasoning_within_think_tags() -> None:
+    from starlette.testclient import TestClient
+
+    client = TestClient(create_app(EmulatorConfig()))
+    r = client.post(
+        "/models/chat/completions?api-version=2024-05-01-preview",
+        headers={"api-key": DEFAULT_API_KEY, "azureml-model-deployment": "DeepSeek-R1"},
+        json={"messages": HELLO},
+    )
+    assert r.status_code == 200, r.text
+    message = r.json()["choices"][0]["message"]
+    assert (
+        message["content"].startswith("<think>\nThinking:") and "</think>\n\n" in message["content"]
+    )
+    assert "reasoning_content" not in message
+
+
+def test_emulate_deployment_family_option() -> None:
+    from conformance.cli.emulate import parse_deployment
+    from generator.errors import UsageError
+
+    d = parse_deployment("r1:family=deepseek-r1:rpm=5")
+    assert (d.name, d.model, d.family, d.rpm) == ("r1", "r1", "deepseek-r1", 5)
+    with pytest.raises(UsageError, match="unknown model family 'llama'"):
+        parse_deployment("x:family=llama")
