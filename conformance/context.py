@@ -255,8 +255,9 @@ class RunContext:
         method: str,
         path: str,
         *,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         auth: bool = True,
         expect_status: tuple[int, ...] = (),
@@ -282,7 +283,8 @@ class RunContext:
         connection is retried once on a fresh one (nothing was answered on it).
 
         ``params=None`` uses the surface's default query (api-version); pass ``{}`` to send
-        none.
+        none. ``content`` sends raw bytes instead of ``json_body`` (the schemathesis phase's
+        generated bodies, which need not be JSON); the caller sets their Content-Type.
         """
         query = self.default_params() if params is None else dict(params)
         sent_headers: dict[str, str] = {}
@@ -293,6 +295,12 @@ class RunContext:
             sent_headers["content-type"] = "application/json"
         sent_headers.update(headers or {})
         url = httpx.URL(self.base_url + path, params=query)
+        payload = content if content is not None else None
+        if payload is None and json_body is not None:
+            payload = json.dumps(json_body).encode()
+        recorded_body = json_body
+        if content is not None:
+            recorded_body = content.decode("utf-8", "backslashreplace")
         documents_error = any(400 <= s < 500 and s != 429 for s in expect_status)
         policy, breaker, transport = self.transport.retry, self.transport.breaker, self.transport
         if breaker.open:
@@ -314,7 +322,7 @@ class RunContext:
                     method,
                     str(url),
                     headers=sent_headers,
-                    content=None if json_body is None else json.dumps(json_body),
+                    content=payload,
                 )
                 # a target that echoes a credential back must not hand it to a report:
                 # the checks only ever see the response with the run's secrets masked
@@ -352,7 +360,7 @@ class RunContext:
                 url=str(url),
                 # recorded with credentials masked: an exchange is safe to print or store
                 request_headers={k.lower(): v for k, v in redact_headers(sent_headers).items()},
-                request_body=json_body,
+                request_body=recorded_body,
                 status=response.status_code,
                 headers=response_headers,
                 text=text,

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from generator.codegen.surfaces import TOKEN_SCOPE
 from generator.errors import UsageError
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 # seed 000 §Authentication / seed 001: tokens for https://cognitiveservices.azure.com
-ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
+ENTRA_SCOPE = TOKEN_SCOPE  # the one spelling, shared with the generated clients
 # Refresh this long before expiry (azure-core's bearer policy uses the same 5 minutes);
 # short-lived tokens refresh after half their lifetime instead.
 REFRESH_MARGIN_S = 300.0

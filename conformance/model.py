@@ -10,6 +10,8 @@ import enum
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from generator.spec.registry import Surface
+
 __all__ = [
     "Severity",
     "Outcome",
@@ -25,7 +27,7 @@ __all__ = [
 FINDINGS_SCHEMA_VERSION = "1"
 
 Severity = Literal["must", "should", "info"]
-SurfaceName = Literal["dated", "v1", "foundry"]
+SurfaceName = Surface  # the one spelling: generator.spec.registry.SURFACES
 
 
 class Outcome(enum.StrEnum):

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import UsageError
+from generator.spec.registry import SURFACES
 from specs import REGISTRY_FILE
 
 __all__ = ["Profile", "Deviation", "PROFILES_DIR", "load_profile", "list_profiles"]
 
 PROFILES_DIR = REGISTRY_FILE.parent / "profiles"
-_SURFACES = ("dated", "v1", "foundry")
+_SURFACES = SURFACES
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import shlex
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -199,24 +200,46 @@ def curl_command(
     return " ".join(parts)
 
 
+# The secret sources of every redact_logging block open now, in any thread. One factory
+# is installed while any block is open and redacts with all of them: blocks of concurrent
+# runs (a fleet) overlap without nesting, so each block cannot restore "its" previous
+# factory; a record of one run is redacted with every run's secrets, never fewer.
+_LOG_SOURCES: list[Callable[[], Iterable[str]]] = []
+_LOG_LOCK = threading.Lock()
+_LOG_PREVIOUS: list[Callable[..., logging.LogRecord]] = []
+
+
+def _all_log_secrets() -> list[str]:
+    with _LOG_LOCK:
+        sources = list(_LOG_SOURCES)
+    return [s for source in sources for s in source()]
+
+
+def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    record = _LOG_PREVIOUS[0](*args, **kwargs)
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a malformed record is logging's problem
+        return record
+    record.msg = redact_text(message, _all_log_secrets())
+    record.args = None
+    return record
+
+
 @contextlib.contextmanager
 def redact_logging(secrets: Callable[[], Iterable[str]]) -> Iterator[None]:
     """Redact every log record created inside the block (``secrets()`` is read per record,
-    so tokens refreshed during the run are covered)."""
-    previous = logging.getLogRecordFactory()
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a malformed record is logging's problem
-            return record
-        record.msg = redact_text(message, secrets())
-        record.args = None
-        return record
-
-    logging.setLogRecordFactory(factory)
+    so tokens refreshed during the run are covered). Safe to use from several threads at
+    once: while any block is open, records are redacted with the secrets of all of them."""
+    with _LOG_LOCK:
+        if not _LOG_SOURCES:
+            _LOG_PREVIOUS[:] = [logging.getLogRecordFactory()]
+            logging.setLogRecordFactory(_redacting_factory)
+        _LOG_SOURCES.append(secrets)
     try:
         yield
     finally:
-        logging.setLogRecordFactory(previous)
+        with _LOG_LOCK:
+            _LOG_SOURCES.remove(secrets)
+            if not _LOG_SOURCES:
+                logging.setLogRecordFactory(_LOG_PREVIOUS[0])

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -37,8 +38,9 @@ from conformance.checks.schema import PHASE as SCHEMA_PHASE
 from conformance.checks.server import PHASE as SERVER_PHASE
 from conformance.checks.server import server_error_verdicts
 from conformance.context import BudgetExhausted, InfrastructureError, RunContext, ServerErrorAnswer
+from conformance.findings import make_finding
 from conformance.model import Finding, Outcome, RunResult
-from conformance.redact import curl_command, redact_logging, redact_text
+from conformance.redact import Redactor, curl_command, redact_logging, redact_text
 from conformance.targets import (
     PROBE_UNKNOWN_SUFFIX,
     Target,
@@ -190,18 +192,16 @@ def unreachable_result(options: RunOptions, error: TargetUnreachable) -> RunResu
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         notes=[f"unreachable: {error}"],
     )
+    redact = Redactor()  # the credential variables and credential-shaped text
     for check in checks:
-        clause = check.clause
         result.findings.append(
-            Finding(
-                clause_id=clause.id,
-                title=clause.title,
-                outcome=Outcome.INCONCLUSIVE,
-                severity=clause.severity,
+            make_finding(
+                check.clause,
+                Outcome.INCONCLUSIVE,
                 surface=surface,
-                source=clause.source,
-                reason=f"infrastructure: {error}",
                 target=result.target,
+                redact=redact,
+                reason=f"infrastructure: {error}",
             )
         )
     return result
@@ -459,28 +459,32 @@ def _finding(ctx: RunContext, check: Check, verdict: Verdict, target: Target) ->
     if verdict.exchange is not None and verdict.outcome is not Outcome.SKIPPED:
         ex = verdict.exchange
         reproduction = curl_command(ex.method, ex.url, ex.request_headers, ex.request_body, secrets)
-    clause = check.clause
-    return Finding(
-        clause_id=clause.id,
-        title=clause.title,
-        outcome=verdict.outcome,
-        severity=clause.severity,
+    return make_finding(
+        check.clause,
+        verdict.outcome,
         surface=ctx.surface,
-        source=clause.source,
-        reason=redact_text(verdict.reason, secrets),
-        expected=redact_text(verdict.expected, secrets),
-        observed=redact_text(verdict.observed, secrets),
+        target=target.label,
+        redact=Redactor(secrets),
+        reason=verdict.reason,
+        expected=verdict.expected,
+        observed=verdict.observed,
         where=verdict.where,
         reproduction=reproduction,
-        target=target.label,
     )
+
+
+# One schemathesis phase at a time in a process: its hypothesis engine is not safe to run
+# from several threads at once (concurrent fleet targets met FlakyFailure "Inconsistent
+# results"); the rest of the targets' runs still overlap.
+_PHASE_LOCK = threading.Lock()
 
 
 def _schemathesis(ctx: RunContext, result: RunResult) -> list[Finding]:
     from conformance import schemathesis_phase  # type: ignore[attr-defined]
 
     try:
-        findings: Any = schemathesis_phase.run_schemathesis_phase(ctx)
+        with _PHASE_LOCK:
+            findings: Any = schemathesis_phase.run_schemathesis_phase(ctx)
         return list(findings)
     except (BudgetExhausted, InfrastructureError) as exc:
         result.notes.append(f"{ctx.surface}: schemathesis phase stopped: {exc}")

@@ -37,35 +37,45 @@ Live-safe by construction:
   catalog's AUTH clauses cover authentication with one request each;
 - the run's own credentials replace any generated ``api-key``/``Authorization`` header.
 
-A 502/503/504, a timeout or a connection error is infrastructure (the request is dropped
-and, if nothing else decided a clause, the clause is inconclusive), never a pass or fail.
+Every request goes through the run's one send path, :meth:`RunContext.send`: the same
+budget, retry policy, circuit breaker, masking of echoed secrets and curl builder as the
+catalog's clauses. A 502/503/504, a timeout or a connection error is infrastructure (the
+request is dropped and, if nothing else decided a clause, the clause is inconclusive),
+never a pass or fail.
+
+Deterministic: the same spec and Hypothesis version give the same requests on every
+install (editable or wheel) and in every process, because Hypothesis' pool of constants
+mined from "local" modules is switched off while the phase generates
+(:func:`_without_local_constants`). A negative case counts for SCHEMA-004 only when an
+independent validator (jsonschema-rs on the run's normalised spec,
+:func:`generator.spec.json_schema.request_violations`) confirms that the request as sent
+violates the spec; unknown query keys are not a violation.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-import shlex
 import threading
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-
-import httpx
 
 from conformance.checks.schema import SCHEMA_CLAUSES as _CATALOG_SCHEMA_CLAUSES
 from conformance.context import (
-    MAX_RETRY_AFTER_S,
-    TIMEOUT_ERRORS,
-    TRANSPORT_ERRORS,
     BudgetExhausted,
+    Exchange,
     InfrastructureError,
     RunContext,
-    retry_after_seconds,
+    ServerErrorAnswer,
 )
+from conformance.findings import make_finding
 from conformance.model import Clause, Finding, Outcome
-from conformance.redact import SECRET_HEADERS, Redactor
+from conformance.redact import SECRET_HEADERS, Redactor, curl_command
 
 __all__ = [
     "SCHEMA_CLAUSES",
@@ -107,17 +117,20 @@ OPERATIONS: dict[str, tuple[OperationPlan, ...]] = {
     "foundry": (OperationPlan("POST", "/chat/completions", 3, 3, "chat"),),
 }
 
-# 502/503/504 are gateway and availability answers: infrastructure, not a contract answer.
-_INFRA_STATUSES = (502, 503, 504)
 _AUTH_HEADERS = SECRET_HEADERS
 # Request headers of schemathesis' requests transport that say nothing about the case.
 _NOISE_HEADERS = {"accept-encoding", "connection", "x-schemathesis-testcaseid"}
 _USER_AGENT = "aoai-conformance (schemathesis phase)"
+# Framing headers of the wire answer: the exchange's text is already decoded.
+_TRANSFER_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+# Request headers the run sets itself (credentials, framing): not the generated case's.
+_NOT_JUDGED_HEADERS = frozenset({*_AUTH_HEADERS, *_NOISE_HEADERS, "user-agent", "content-type"})
 
 
 # -- loading and generation (cached per process: deterministic, and the slow part) ------
 
 _LOCK = threading.Lock()
+_GENERATING = threading.Lock()
 _SCHEMAS: dict[str, Any] = {}
 _CASES: dict[tuple[Any, ...], list[Any]] = {}
 
@@ -185,10 +198,59 @@ def _generate(operation: Any, mode: Any, count: int, fixed: dict[str, Any]) -> l
         if len(cases) < count:
             cases.append(case)
 
-    with warnings.catch_warnings():
+    _keep_hypothesis_home_off_the_working_folder()
+    # one generation at a time: Hypothesis' engine state (and the hook below) is global
+    with _GENERATING, warnings.catch_warnings(), _without_local_constants():
         warnings.simplefilter("ignore")
         collect()
     return cases
+
+
+def _keep_hypothesis_home_off_the_working_folder() -> None:
+    """Hypothesis caches its Unicode tables in ``./.hypothesis`` of whatever folder the user
+    runs from; the phase keeps nothing there (``database=None``), so the home moves to the
+    user's cache, ``$XDG_CACHE_HOME/aoai-conformance/hypothesis`` (unless the user set
+    ``HYPOTHESIS_STORAGE_DIRECTORY``)."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        return
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    set_hypothesis_home_dir(Path(base) / "aoai-conformance" / "hypothesis")
+
+
+@contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Generation that depends on nothing but the spec and the Hypothesis version.
+
+    Hypothesis (6.13x and later) mixes literal constants of the "local" modules it finds in
+    ``sys.modules`` (files outside site-packages) into generated data, even derandomised.
+    Which modules count as local differs between an editable checkout and a wheel, and with
+    what else the process imported, so the same target got different cases, and different
+    verdicts, per install (issue 11). The pool is swapped for an empty one while the phase
+    generates; Hypothesis' global constants stay, so the data is as rich as in a wheel.
+    This uses a private hook of Hypothesis: if it moves, generation goes on unchanged and
+    ``tests/schemathesis_phase/test_determinism.py`` says so.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+    except ImportError:  # pragma: no cover - hypothesis reorganised
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    constants = getattr(providers, "Constants", None)
+    cache = getattr(providers, "CONSTANTS_CACHE", None)
+    if original is None or constants is None or cache is None:  # pragma: no cover
+        yield
+        return
+    empty = constants()
+    cache.cache.clear()  # filtered pools computed with the local constants
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.cache.clear()
 
 
 # -- live safety ---------------------------------------------------------------------
@@ -278,72 +340,100 @@ def _prepare(case: Any, plan: OperationPlan, ctx: RunContext, negative: bool) ->
 @dataclass
 class _Sent:
     case: Any
-    response: httpx.Response
+    response: Any  # schemathesis.Response, built from the exchange (secrets masked)
+    exchange: Exchange
     curl: str
     negative: bool
+    # why the request as sent violates the spec (jsonschema on the run's normalised spec);
+    # empty for a "negative" case whose edits left it valid
+    violations: list[str] = field(default_factory=list)
 
 
-def _send(ctx: RunContext, case: Any, prefix: str, redact: Callable[[str], str]) -> _Sent:
-    """One request through the run's client, counted in the run's budget."""
-    kwargs = case.as_transport_kwargs(base_url=ctx.base_url.rstrip("/") + prefix)
+def _send(ctx: RunContext, case: Any, prefix: str, secrets: list[str], negative: bool) -> _Sent:
+    """One generated request through the run's one send path (:meth:`RunContext.send`).
+
+    The budget, the retry policy, the circuit breaker, the masking of echoed secrets and
+    the curl builder are the catalog's own. A schema-invalid request documents a 4xx, so a
+    500 to it is returned as evidence; a valid request answered 500 on every attempt comes
+    back as :class:`ServerErrorAnswer`, whose exchange is judged here too (SCHEMA-005).
+    """
+    base = ctx.base_url
+    kwargs = case.as_transport_kwargs(base_url=base + prefix)
     headers = {
         k: str(v)
         for k, v in (kwargs.get("headers") or {}).items()
         if k.lower() not in _NOISE_HEADERS and k.lower() not in _AUTH_HEADERS
     }
     headers["User-Agent"] = _USER_AGENT
-    headers.update(ctx.auth_headers)
     content: bytes | None = None
     if "json" in kwargs:
         content = json.dumps(kwargs["json"]).encode()
-        headers.setdefault("Content-Type", "application/json")
+        if not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"
     elif kwargs.get("data") is not None:
         data = kwargs["data"]
         content = data if isinstance(data, bytes) else str(data).encode()
-    params = {k: v for k, v in (kwargs.get("params") or {}).items()}
-    url = str(httpx.URL(kwargs["url"], params=params))
-    label = case.operation.label
-    for attempt in (1, 2):
-        ctx.budget.check()
-        ctx.budget.spend.requests += 1
-        try:
-            # the client carries the timeout (starlette's TestClient takes none per call)
-            response = ctx.client.request(kwargs["method"], url, headers=headers, content=content)
-            response.read()
-        except TIMEOUT_ERRORS as exc:
-            raise InfrastructureError(f"timeout after {ctx.timeout_s:g}s: {label}") from exc
-        except TRANSPORT_ERRORS as exc:
-            raise InfrastructureError(f"connection error on {label}: {type(exc).__name__}") from exc
-        if response.status_code == 429:
-            # seed 004 §429 Too Many Requests: wait as told, once, then give up on the request
-            wait = retry_after_seconds({k.lower(): v for k, v in response.headers.items()})
-            if attempt == 1 and wait is not None and wait <= MAX_RETRY_AFTER_S:
-                ctx.sleep(wait)
-                continue
-            raise InfrastructureError(f"rate limited (429) on {label}")
-        break
-    if response.status_code == 200 and "json" in response.headers.get("content-type", ""):
-        try:
-            ctx.budget.record_usage(response.json().get("usage"))
-        except (ValueError, AttributeError):
-            pass
-    if response.status_code in _INFRA_STATUSES:
-        raise InfrastructureError(
-            f"{response.status_code} on {label} (gateway/availability, not a contract answer)"
+    url = str(kwargs["url"])
+    path = url[len(base) :] if url.startswith(base) else url
+    try:
+        exchange = ctx.send(
+            str(kwargs["method"]),
+            path,
+            params=dict(kwargs.get("params") or {}),
+            content=content,
+            headers=headers,
+            expect_status=(400, 422) if negative else (),
         )
-    curl = _curl(kwargs["method"], url, headers, content)
-    return _Sent(case, response, redact(curl), False)
+    except ServerErrorAnswer as exc:
+        exchange = exc.exchange
+    curl = curl_command(
+        exchange.method, exchange.url, exchange.request_headers, exchange.request_body, secrets
+    )
+    return _Sent(case, _as_response(exchange, content), exchange, curl, negative)
 
 
-def _curl(method: str, url: str, headers: dict[str, str], content: bytes | None) -> str:
-    parts = ["curl", "-sS", "-X", method, shlex.quote(url)]
-    for name, value in headers.items():
-        if name.lower() in _AUTH_HEADERS:
-            value = "***"  # never the credential, whatever redaction knows
-        parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if content is not None:
-        parts += ["--data-binary", shlex.quote(content.decode("utf-8", "backslashreplace"))]
-    return " ".join(parts)
+def _as_response(exchange: Exchange, content: bytes | None) -> Any:
+    """The exchange as schemathesis reads a response (its text has the secrets masked)."""
+    import requests
+    from schemathesis import Response
+
+    request = requests.Request(
+        method=exchange.method,
+        url=exchange.url,
+        headers=exchange.request_headers,
+        data=content,
+    ).prepare()
+    return Response(
+        status_code=exchange.status,
+        headers={k: [v] for k, v in exchange.headers.items() if k not in _TRANSFER_HEADERS},
+        content=exchange.text.encode("utf-8"),
+        request=request,
+        elapsed=exchange.elapsed_s,
+        verify=True,
+        encoding="utf-8",
+    )
+
+
+def _violations(spec_id: str, case: Any, exchange: Exchange) -> list[str]:
+    """Where the request as sent violates the spec, by an independent validator."""
+    from generator.spec.json_schema import request_violations
+
+    body = exchange.request_body
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            pass
+    return request_violations(
+        _schema(spec_id).raw_schema,
+        case.operation.method.upper(),
+        case.operation.path,
+        query=dict(case.query or {}),
+        headers=exchange.request_headers,
+        body=body,
+        media_type=exchange.request_headers.get("content-type") if body is not None else None,
+        ignore_headers=_NOT_JUDGED_HEADERS,
+    )
 
 
 # -- checking ------------------------------------------------------------------------
@@ -426,7 +516,7 @@ def _pointer(path: Iterable[Any]) -> str:
 def _describe(clause_id: str, failure: Any, sent: _Sent) -> tuple[str, str, str]:
     """(expected, observed, where) of a failure, the same fields every finding has."""
     status = sent.response.status_code
-    ctype = sent.response.headers.get("content-type", "")
+    ctype = sent.exchange.content_type
     name = type(failure).__name__
     if name == "JsonSchemaError":
         where = _pointer(getattr(failure, "instance_path", []))
@@ -454,7 +544,8 @@ def _describe(clause_id: str, failure: Any, sent: _Sent) -> tuple[str, str, str]
         )
         return f"one of {', '.join(defined)}", ctype or "(no Content-Type)", "header:content-type"
     if clause_id == "SCHEMA-004":
-        return "a 4xx rejection of schema-invalid input", str(status), "status"
+        why = f" ({sent.violations[0]})" if sent.violations else ""
+        return f"a 4xx rejection of schema-invalid input{why}", str(status), "status"
     if clause_id == "SCHEMA-005":
         return "not a 500/501 server error", str(status), "status"
     if clause_id == "SCHEMA-006":
@@ -533,19 +624,18 @@ def _finding(
         expected, observed, where = _describe(clause.id, observation.failure, observation.sent)
         reproduction = observation.sent.curl
         source = f"{spec_id} (normalised) §{observation.sent.case.operation.label} responses"
-    return Finding(
-        clause_id=clause.id,
-        title=clause.title,
-        outcome=outcome,
-        severity=clause.severity,
+    return make_finding(
+        clause,
+        outcome,
         surface=ctx.surface,
+        target=_target_label(ctx),
+        redact=redact,
         source=source,
-        reason=redact(reason),
-        expected=redact(expected),
-        observed=redact(observed),
+        reason=reason,
+        expected=expected,
+        observed=observed,
         where=where,
         reproduction=reproduction,
-        target=_target_label(ctx),
     )
 
 
@@ -709,9 +799,10 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
     stopped = ""  # why the phase ended before its plan (the budget)
     dropped: list[str] = []  # why single requests decided nothing (infrastructure, ...)
     prefix = _prefix(ctx)
+    valid_negatives = 0  # "negative" cases the validator found valid: judged as valid ones
     for case, _plan, negative in planned:
         try:
-            sent = _send(ctx, case, prefix, redact)
+            sent = _send(ctx, case, prefix, list(ctx.secrets), negative)
         except BudgetExhausted as exc:
             stopped = str(exc)
             break
@@ -721,7 +812,14 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
         except Exception as exc:  # noqa: BLE001 - a case we cannot send is ours, not the target's
             dropped.append(f"a generated request could not be sent: {type(exc).__name__}: {exc}")
             continue
-        sent.negative = negative
+        if negative:
+            # SCHEMA-004 counts only a request an independent validator (jsonschema on the
+            # run's normalised spec) finds invalid as sent: the clamps or a lenient part of
+            # the spec (unknown query keys are allowed) can leave a "negative" case valid
+            sent.violations = _violations(spec_id, case, sent.exchange)
+            if not sent.violations:
+                sent.negative = False
+                valid_negatives += 1
         try:
             observed = _run_checks(sent, checks)
         except Exception as exc:  # noqa: BLE001 - a check that crashes decides nothing
@@ -739,7 +837,7 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
             else:
                 failures[clause_id] = _Observation(failure, sent, 1, [case.operation.label])
         for clause_id in seen:
-            if clause_id != "SCHEMA-004" or negative:
+            if clause_id != "SCHEMA-004" or sent.negative:
                 seen[clause_id] += 1
     findings: list[Finding] = []
     for clause in clauses:
@@ -761,6 +859,11 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
             if delegated[clause.id]:
                 owned = ", ".join(f"{cid} ({n})" for cid, n in sorted(delegated[clause.id].items()))
                 reason += f"; violations owned by catalog clauses were left to them: {owned}"
+            if clause.id == "SCHEMA-004" and valid_negatives:
+                reason += (
+                    f"; {valid_negatives} generated negative requests were valid as sent "
+                    "(jsonschema) and were judged as valid requests"
+                )
             if stopped:
                 reason += f" (phase stopped early: {stopped})"
             if dropped:

@@ -29,7 +29,7 @@ from conformance.model_families import family_named
 from conformance.profiles import Profile, load_profile
 from generator.codegen.surfaces import rules_for
 from generator.errors import AoaiError, UsageError
-from generator.spec.registry import Registry, load_registry
+from generator.spec.registry import SURFACES, Registry, load_registry
 
 __all__ = [
     "TargetOptions",
@@ -569,7 +569,7 @@ def _emulator_target(
     elif profile is not None:
         surfaces = list(profile.surfaces)
     else:
-        surfaces = ["dated", "v1", "foundry"]
+        surfaces = list(SURFACES)
     auth_mode = opts.auth or "api-key"
     headers: dict[str, str] = {}
     if auth_mode == "api-key":

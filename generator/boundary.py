@@ -26,6 +26,7 @@ from typing import Any
 import jsonschema_rs
 
 from generator.spec import load_registry, load_spec
+from generator.spec.json_schema import to_json_schema
 
 __all__ = ["REQUEST_SCHEMAS", "base_request", "cases_for", "catalog", "main"]
 
@@ -63,24 +64,6 @@ def base_request(surface: str) -> dict[str, Any]:
         body["model"] = "DEPLOYMENT"
     body["max_tokens"] = 16
     return body
-
-
-def _json_schema(node: Any) -> Any:
-    """OpenAPI 3.0 schema → JSON Schema draft 4 (nullable → anyOf null; $ref alone)."""
-    if isinstance(node, list):
-        return [_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        ref = {"$ref": node["$ref"]}
-        return {"anyOf": [ref, {"type": "null"}]} if node.get("nullable") is True else ref
-    out = {
-        k: _json_schema(v)
-        for k, v in node.items()
-        if k not in ("nullable", "discriminator", "example", "examples", "xml")
-        and not k.startswith("x-")
-    }
-    return {"anyOf": [out, {"type": "null"}]} if node.get("nullable") is True else out
 
 
 class _Walker:
@@ -161,7 +144,7 @@ def cases_for(spec_id: str, surface: str) -> list[dict[str, Any]]:
     schema_name = REQUEST_SCHEMAS[surface]
     walker = _Walker(document)
     root = f"#/components/schemas/{schema_name}"
-    components = {"schemas": _json_schema(document.get("components", {}).get("schemas", {}))}
+    components = {"schemas": to_json_schema(document.get("components", {}).get("schemas", {}))}
     validator = jsonschema_rs.Draft4Validator({"$ref": root, "components": components})
     base = base_request(surface)
     if not validator.is_valid(base):

@@ -37,3 +37,16 @@ def test_layer_imports(package: str) -> None:
         if bad:
             violations.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
     assert not violations, "layer rule broken (see ARCHITECTURE.md):\n" + "\n".join(violations)
+
+
+def test_findings_are_built_in_one_place() -> None:
+    # issue 10: conformance/findings.py is the only Finding factory (it redacts on the way in)
+    builders = []
+    for path in sorted((ROOT / "conformance").rglob("*.py")):
+        if path.name in ("findings.py", "model.py"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Finding":
+                builders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert builders == [], "build findings with conformance.findings.make_finding"

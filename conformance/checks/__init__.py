@@ -16,7 +16,9 @@ from conformance.checks import (  # noqa: F401 - imported for registration
 )
 from conformance.checks import boundary as _boundary  # noqa: F401
 from conformance.checks import errors as _errors  # noqa: F401
+from conformance.checks import filter as _filter  # noqa: F401
 from conformance.checks import foundry as _foundry  # noqa: F401
+from conformance.checks import headers as _headers  # noqa: F401
 from conformance.checks import limits as _limits  # noqa: F401
 from conformance.checks import model as _model  # noqa: F401
 from conformance.checks import profile as _profile  # noqa: F401

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.checks._common import error_object, short, token_limit
-from conformance.checks.registry import Check, Verdict, clause, fail, ok, skip
+from conformance.checks.registry import ALL_SURFACES, Check, Verdict, clause, fail, ok, skip
 from conformance.context import RunContext
 from conformance.model import SurfaceName
 
@@ -87,9 +87,7 @@ def _names_field(error: dict[str, Any] | None, body: Any, field: str) -> str | N
 def _register(clause_id: str, item: dict[str, Any]) -> None:
     field, kind = item["field"], item["kind"]
     surfaces: tuple[SurfaceName, ...] = tuple(
-        s
-        for s in ("dated", "v1", "foundry")
-        if any(v["surface"] == s for v in item["specs"].values())
+        s for s in ALL_SURFACES if any(v["surface"] == s for v in item["specs"].values())
     )
     limits = {json.dumps(v["limit"]) for v in item["specs"].values()}
     limit = next(iter(item["specs"].values()))["limit"] if len(limits) == 1 else "per spec"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from conformance.context import Exchange, RunContext
 from conformance.model import Citation, Clause, Outcome, Severity, SurfaceName
 from generator.errors import UsageError
+from generator.spec.registry import SURFACES
 
 __all__ = [
     "Verdict",
@@ -29,7 +30,7 @@ __all__ = [
     "ALL_SURFACES",
 ]
 
-ALL_SURFACES: tuple[SurfaceName, ...] = ("dated", "v1", "foundry")
+ALL_SURFACES: tuple[SurfaceName, ...] = SURFACES
 
 
 @dataclass

@@ -32,6 +32,7 @@ _COMMANDS: list[tuple[str, str]] = [
     ("run", "run"),
     ("contracts", "contracts"),
     ("emulate", "emulate"),
+    ("report", "report"),
 ]
 
 

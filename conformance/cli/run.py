@@ -179,6 +179,25 @@ class _PlainReporter:
     help="Boundary clauses (BOUND-*, one invalid request per spec constraint): every one, "
     "the default sample, or none.",
 )
+@click.option(
+    "--fleet",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Run every target of this TOML fleet file concurrently, into one report "
+    "(see README, Fleets).",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=4,
+    show_default=True,
+    help="--fleet only: targets checked at the same time.",
+)
+@click.option(
+    "--shard",
+    metavar="I/N",
+    help="--fleet only: check shard I of N (the targets whose index in the sorted names "
+    "is I-1 mod N); merge the shards' JSON reports with `aoai-conformance report merge`.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print every clause as it finishes.")
 def run(**kw: Any) -> None:
     """Check a target against the documented Azure OpenAI contract.
@@ -194,7 +213,13 @@ def run(**kw: Any) -> None:
       aoai-conformance run --target https://RES.openai.azure.com --deployment gpt-4o-mini \\
           --surface dated --report junit:conformance.xml
       aoai-conformance run --target https://gw.example.edu --profile seed-003
+      aoai-conformance run --fleet fleet.toml --shard 1/3 --report json:shard-1.json
     """
+    from conformance.cli.fleet import fleet_requested, run_fleet_command
+
+    if fleet_requested(kw):
+        run_fleet_command(kw)
+        return
     if kw["force_emulator"] and kw["target"]:
         raise UsageError("--emulator and --target contradict each other; drop one")
     if kw["insecure"] and kw["ca_bundle"]:

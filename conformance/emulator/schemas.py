@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema_rs
 
 from generator.spec import load_spec
+from generator.spec.json_schema import to_json_schema
 
 __all__ = ["to_json_schema", "validator", "first_error", "schema_of", "SchemaError"]
 
@@ -24,28 +25,6 @@ _LOCK = threading.Lock()
 
 class SchemaError(Exception):
     """A named schema is missing from a spec (a programming error, not a user error)."""
-
-
-def to_json_schema(node: Any) -> Any:
-    """A copy of an OpenAPI 3.0 schema tree as JSON Schema draft 4."""
-    if isinstance(node, list):
-        return [to_json_schema(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if "$ref" in node:
-        ref: dict[str, Any] = {"$ref": node["$ref"]}
-        if node.get("nullable") is True:
-            return {"anyOf": [ref, {"type": "null"}]}
-        return ref
-    out = {
-        key: to_json_schema(value)
-        for key, value in node.items()
-        if key not in ("nullable", "discriminator", "example", "examples", "xml")
-        and not key.startswith("x-")
-    }
-    if node.get("nullable") is True:
-        return {"anyOf": [out, {"type": "null"}]}
-    return out
 
 
 @lru_cache(maxsize=16)

@@ -16,9 +16,11 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from conformance.fleet import FleetResult
 from conformance.model import RunResult
 from conformance.redact import Redactor, redact
 from conformance.reports._render import redacted_result
+from conformance.reports.fleet import render_fleet
 from conformance.reports.html_report import render_html
 from conformance.reports.json_report import render_json
 from conformance.reports.junit import render_junit
@@ -84,8 +86,11 @@ def parse_report_spec(spec: str) -> tuple[str, Path]:
     return fmt, path
 
 
-def render_report(result: RunResult, fmt: str, *, secrets: Iterable[str] = ()) -> str:
-    """The report as text, redacted; ``fmt`` is one of :data:`FORMATS`."""
+def render_report(result: RunResult | FleetResult, fmt: str, *, secrets: Iterable[str] = ()) -> str:
+    """The report as text, redacted; ``fmt`` is one of :data:`FORMATS`. A fleet's result
+    renders as one document with a section per target (``conformance.reports.fleet``)."""
+    if isinstance(result, FleetResult):
+        return render_fleet(result, fmt, secrets=secrets)
     try:
         renderer = FORMATS[fmt]
     except KeyError:
@@ -97,7 +102,9 @@ def render_report(result: RunResult, fmt: str, *, secrets: Iterable[str] = ()) -
     return Redactor(secrets)(text)
 
 
-def write_report(result: RunResult, fmt: str, path: Path, *, secrets: Iterable[str] = ()) -> None:
+def write_report(
+    result: RunResult | FleetResult, fmt: str, path: Path, *, secrets: Iterable[str] = ()
+) -> None:
     """Render ``result`` as ``fmt`` and write it to ``path`` (atomically: temp file + rename).
 
     ``secrets`` are the run's credentials (api key, bearer token); the credential

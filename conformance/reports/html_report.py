@@ -22,7 +22,7 @@ from conformance.reports._render import (
     verdict,
 )
 
-__all__ = ["render_html"]
+__all__ = ["render_html", "html_page", "html_run_parts"]
 
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:72em;
@@ -72,9 +72,6 @@ def _finding(finding: Finding, open_: bool) -> str:
 
 
 def render_html(result: RunResult) -> str:
-    sections = grouped(result.findings)
-    counts = result.counts()
-    code = result.exit_code()
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -83,7 +80,33 @@ def render_html(result: RunResult) -> str:
         f"<title>{_e(TOOL_NAME)}: {_e(result.target)}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{_e(TOOL_NAME)} report</h1>",
+        *html_run_parts(result),
+        f"<footer>{_e(TOOL_NAME)} {_e(TOOL_VERSION)}</footer></body></html>",
     ]
+    return "\n".join(parts) + "\n"
+
+
+def html_page(title: str, body: list[str]) -> str:
+    """A whole self-contained page around ``body`` (the fleet report uses it)."""
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        *body,
+        f"<footer>{_e(TOOL_NAME)} {_e(TOOL_VERSION)}</footer></body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def html_run_parts(result: RunResult, *, h: int = 2) -> list[str]:
+    """A run's verdict, summary, notes and findings; section headings are ``<h{h}>``."""
+    sections = grouped(result.findings)
+    counts = result.counts()
+    code = result.exit_code()
+    parts: list[str] = []
     if result.interrupted:
         parts.append(f'<p class="partial">{_e(PARTIAL_NOTE)}</p>')
     parts.append(f'<p class="verdict v{code}">{_e(verdict(result))}</p>')
@@ -114,7 +137,6 @@ def render_html(result: RunResult) -> str:
         ("passed", "Passed", False),
     ):
         if sections[key]:
-            parts.append(f"<h2>{_e(title)} ({len(sections[key])})</h2>")
+            parts.append(f"<h{h}>{_e(title)} ({len(sections[key])})</h{h}>")
             parts.extend(_finding(f, open_) for f in sections[key])
-    parts.append(f"<footer>{_e(TOOL_NAME)} {_e(TOOL_VERSION)}</footer></body></html>")
-    return "\n".join(parts) + "\n"
+    return parts

@@ -42,7 +42,7 @@ from conformance.reports._render import (
     verdict,
 )
 
-__all__ = ["render_junit"]
+__all__ = ["render_junit", "junit_suites", "junit_document"]
 
 # XML 1.0 §2.2 Char: tab, newline, carriage return and U+0020 upwards (minus surrogates,
 # U+FFFE/U+FFFF); anything else makes the document unparseable.
@@ -104,7 +104,9 @@ def _properties(result: RunResult) -> ET.Element:
     return props
 
 
-def _suite(name: str, findings: list[Finding], result: RunResult) -> ET.Element:
+def _suite(
+    name: str, findings: list[Finding], result: RunResult, classname: str = ""
+) -> ET.Element:
     failures = sum(1 for f in findings if f.outcome is Outcome.FAILED and not f.baselined)
     errors = sum(1 for f in findings if f.outcome is Outcome.INCONCLUSIVE)
     skipped = sum(
@@ -127,20 +129,32 @@ def _suite(name: str, findings: list[Finding], result: RunResult) -> ET.Element:
         suite.set("timestamp", result.started_at)
     suite.append(_properties(result))
     for finding in findings:
-        suite.append(_testcase(finding))
+        case = _testcase(finding)
+        if classname:
+            case.set("classname", f"{classname}.{case.get('classname')}")
+        suite.append(case)
     return suite
 
 
-def render_junit(result: RunResult) -> str:
+def junit_suites(result: RunResult, prefix: str = "") -> list[ET.Element]:
+    """One ``<testsuite>`` per surface; ``prefix`` (a fleet target's name) goes in front
+    of every suite name and test class name."""
     by_surface: dict[str, list[Finding]] = {}
     for finding in result.findings:
         by_surface.setdefault(finding.surface or "all", []).append(finding)
     if not by_surface:
         by_surface["all"] = []  # an empty run still carries its properties (partial, target)
-    root = ET.Element("testsuites", {"name": TOOL_NAME, "time": f"{result.duration_s:.3f}"})
+    return [
+        _suite(f"{prefix}.{surface}" if prefix else surface, findings, result, prefix)
+        for surface, findings in by_surface.items()
+    ]
+
+
+def junit_document(suites: list[ET.Element], duration_s: float) -> str:
+    """The ``<testsuites>`` document around ``suites``, totals summed, text made XML-safe."""
+    root = ET.Element("testsuites", {"name": TOOL_NAME, "time": f"{duration_s:.3f}"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for surface, findings in by_surface.items():
-        suite = _suite(surface, findings, result)
+    for suite in suites:
         root.append(suite)
         for key in totals:
             totals[key] += int(suite.get(key, "0"))
@@ -153,3 +167,7 @@ def render_junit(result: RunResult) -> str:
             element.set(name, _x(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render_junit(result: RunResult) -> str:
+    return junit_document(junit_suites(result), result.duration_s)

@@ -73,12 +73,16 @@ def _details(summary: str, body: list[str]) -> list[str]:
     return ["<details>", f"<summary>{summary}</summary>", "", *body, "</details>", ""]
 
 
-def render_markdown(result: RunResult) -> str:
+def render_markdown(result: RunResult, *, depth: int = 0, title: str = "") -> str:
+    """The report; ``depth`` demotes every heading by that many levels and ``title``
+    replaces the run's heading text (a fleet report nests each target's run this way)."""
+    h = "#" * depth
     sections = grouped(result.findings)
     counts = result.counts()
     code = result.exit_code()
     icon = "❌" if code == 1 else ("⚠️" if code == 3 else "✅")
-    lines = [f"## {icon} {TOOL_NAME}: {_text(result.target)}", ""]
+    heading = _text(title) if title else f"{TOOL_NAME}: {_text(result.target)}"
+    lines = [f"{h}## {icon} {heading}", ""]
     if result.interrupted:
         lines += [f"> [!WARNING]\n> {_text(PARTIAL_NOTE)}", ""]
     lines += [f"**{_text(verdict(result))}**", ""]
@@ -99,9 +103,9 @@ def render_markdown(result: RunResult) -> str:
     for note in result.notes:
         lines += [f"> {_text(note)}", ""]
     if sections["failed"]:
-        lines += ["### Failures", ""]
+        lines += [f"{h}### Failures", ""]
         for finding in sections["failed"]:
-            lines += _finding(finding)
+            lines += _finding(finding, f"{h}####")
     for key, title in (
         ("baselined", "Accepted divergences (baseline)"),
         ("inconclusive", "Inconclusive"),
@@ -109,7 +113,7 @@ def render_markdown(result: RunResult) -> str:
         if sections[key]:
             body: list[str] = []
             for finding in sections[key]:
-                body += _finding(finding)
+                body += _finding(finding, f"{h}####")
             lines += _details(f"{title} ({len(sections[key])})", body)
     if result.findings:
         table = ["| Outcome | Clause | Surface | Reason |", "|---|---|---|---|"]
@@ -123,5 +127,6 @@ def render_markdown(result: RunResult) -> str:
                 f"| {_text(finding.reason)} |"
             )
         lines += _details(f"All clauses ({len(result.findings)})", [*table, ""])
-    lines.append(f"<sub>{TOOL_NAME} {TOOL_VERSION}</sub>")
+    if not depth:
+        lines.append(f"<sub>{TOOL_NAME} {TOOL_VERSION}</sub>")
     return "\n".join(lines) + "\n"

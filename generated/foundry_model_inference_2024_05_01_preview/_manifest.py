@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "cc73fb76e42cab6bcb86aa0d35b5db433a16b8a8aa9d909e5c932d1a0449d0a4"
+FINGERPRINT = "8ae478a0caa7e7bdd3ab18bd0b8b1065481c56cd2af66609dce5a30f0c67ee1d"
 FILES: dict[str, str] = {
     "__init__.py": "f7213a2e12237e8653520323a5a15f99726a650591bb253cdf766efa88e6674e",
     "_runtime.py": "649b3d5e82a92e2a5435f0c228b6aaf44753bfc5155faca637a69a67434febb6",

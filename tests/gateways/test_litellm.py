@@ -41,10 +41,10 @@ PENDING = {
     "ROUTE-003": "500",  # /chat/completion: OpenAI pass-through, 500
     "ERR-002": "header absent",  # error answers carry no x-ms-error-code
 }
-# A 500 to a generated request: LiteLLM's azure provider raises KeyError 'schema' on a
-# response_format json_schema without "schema" (optional in the spec). Whether the
-# schemathesis phase generates such a body depends on the install (issue 11 item 5).
-SOMETIMES = {"SCHEMA-005"}
+# LiteLLM's azure provider answers 500 (KeyError 'schema') to a response_format json_schema
+# without "schema" (optional in the spec). The schemathesis phase is deterministic now
+# (issue 11 item 5) and its locked cases do not send one: nothing is "sometimes" any more.
+SOMETIMES: set[str] = set()
 # Every clause the suite may fail on LiteLLM's dated surface (anything else is a suite bug).
 KNOWN_DATED = set(REPORTED) | set(PENDING) | SOMETIMES
 # Clauses LiteLLM honours on the dated surface: they must pass.
@@ -299,15 +299,22 @@ def test_profile_run_decides_every_clause(profile_run: tuple[int, dict[str, Any]
 
 # --- the v1 surface, with LiteLLM's OpenAI pass-through aimed at the emulator -------------------
 
-V1_REPORTED = {"AUTH-002": "400"}  # wrong key: 400 "No connected db." (before forwarding)
+V1_REPORTED = {
+    "AUTH-002": "400",  # wrong key: 400 "No connected db." (before forwarding)
+    # POST /openai/v1/responses goes through LiteLLM's own Responses handler (not the
+    # pass-through), which writes "text": null where the v1 spec's AzureResponse.text is a
+    # non-nullable object (test_litellm_responses_handler_writes_text_null)
+    "SCHEMA-001": "null",
+    # the same handler's response.completed event drops fields the non-stream answer has
+    # (test_litellm_responses_stream_final_drops_fields)
+    "RESPONSES-004": '["error", "incomplete_details", "instructions"',
+}
 V1_PENDING = {
     "AUTH-001": "500",  # no credentials: 500, as on the dated path
     "ERR-002": "header absent",  # LiteLLM's own 400 (the wrong-key answer) has no x-ms-error-code
 }
-# POST /openai/v1/responses goes through LiteLLM's own Responses handler (not the pass-through),
-# which writes "text": null where the v1 spec's AzureResponse.text is a non-nullable object;
-# whether the phase's generated cases reach it depends on the install (issue 11 item 5)
-V1_SOMETIMES = {"SCHEMA-001", "SCHEMA-005"}
+# The schemathesis phase is deterministic (issue 11 item 5): nothing here is "sometimes".
+V1_SOMETIMES: set[str] = set()
 KNOWN_V1 = set(V1_REPORTED) | set(V1_PENDING) | V1_SOMETIMES
 
 
@@ -366,6 +373,38 @@ def test_litellm_responses_handler_writes_text_null(litellm_v1_gateway: Gateway)
     answer = direct.json()
     # the backend itself leaves text out or sends an object: the null is LiteLLM's
     assert direct.status_code == 200 and isinstance(answer.get("text", {}), dict)
+
+
+def _responses_stream_final(url: str, key: str) -> tuple[list[str], dict[str, Any]]:
+    body = {"model": DEPLOYMENT, "input": "Say hello.", "max_output_tokens": 16, "stream": True}
+    with httpx.stream(
+        "POST", f"{url}/openai/v1/responses", headers={"api-key": key}, json=body, timeout=30
+    ) as r:
+        assert r.status_code == 200
+        text = r.read().decode()
+    events = [
+        json.loads(line[5:])
+        for line in text.splitlines()
+        if line.startswith("data:") and line[5:].strip() not in ("", "[DONE]")
+    ]
+    return [str(e.get("type")) for e in events], events[-1].get("response") or {}
+
+
+def test_litellm_responses_stream_final_drops_fields(litellm_v1_gateway: Gateway) -> None:
+    # RESPONSES-004: the final response of a stream is shaped like the non-stream answer
+    types, final = _responses_stream_final(litellm_v1_gateway.url, litellm_v1_gateway.api_key)
+    assert types[-1] == "response.completed"
+    plain = httpx.post(
+        f"{litellm_v1_gateway.url}/openai/v1/responses",
+        headers={"api-key": litellm_v1_gateway.api_key},
+        json={"model": DEPLOYMENT, "input": "Say hello.", "max_output_tokens": 16},
+        timeout=30,
+    ).json()
+    dropped = set(plain) - set(final)
+    assert {"error", "incomplete_details", "instructions"} <= dropped, sorted(dropped)
+    # the backend's own stream keeps them: the difference is LiteLLM's
+    _, direct = _responses_stream_final(litellm_v1_gateway.emulator_url, DEFAULT_API_KEY)
+    assert {"error", "incomplete_details", "instructions"} <= set(direct)
 
 
 def test_litellm_pass_through_keeps_the_clients_key(litellm_v1_gateway: Gateway) -> None:

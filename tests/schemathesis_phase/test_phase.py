@@ -175,7 +175,8 @@ def test_accepting_invalid_requests_is_schema_004(emulator_app: Any) -> None:
         run_schemathesis_phase(make_ctx(Recorder(emulator_app, swallow_errors), "dated"))
     )
     assert set(failed) == {"SCHEMA-004"}, [(f.clause_id, f.reason) for f in failed.values()]
-    assert failed["SCHEMA-004"].expected == "a 4xx rejection of schema-invalid input"
+    # the violation the independent validator confirmed is named with the expectation
+    assert failed["SCHEMA-004"].expected.startswith("a 4xx rejection of schema-invalid input (")
     assert failed["SCHEMA-004"].observed == "200"
 
 
