@@ -33,6 +33,7 @@ from conformance.checks import REGISTRY, Check
 from conformance.checks._common import basic_chat
 from conformance.checks.boundary import filter_checks as filter_boundary
 from conformance.checks.boundary import sent as boundary_sent
+from conformance.checks.model import detect_model_family, limitation_notes, limitation_verdict
 from conformance.checks.registry import Verdict
 from conformance.checks.schema import PHASE as SCHEMA_PHASE
 from conformance.checks.scope import DEPLOYMENT, scope_of
@@ -100,6 +101,7 @@ TARGET_OPTION_NAMES = (
     "reasoning",
     "reasoning_deployment",
     "rate_limited_deployment",
+    "model_family",
     "max_requests",
     "max_tokens_total",
     "timeout",
@@ -303,6 +305,8 @@ def run_target(
         result.notes.append(
             "schemathesis phase not run: conformance.schemathesis_phase is not installed"
         )
+    for ctx in target.contexts:
+        result.notes.extend(limitation_notes(ctx))
     if any(c.id.startswith("BOUND-") for c in checks):
         result.notes.append(
             f"boundary: {sum(boundary_sent(ctx) for ctx in target.contexts)} boundary cases "
@@ -391,6 +395,11 @@ def _prepare_surface(ctx: RunContext, result: RunResult) -> str | None:
             exchange = basic_chat(ctx)
         except (InfrastructureError, BudgetExhausted):
             return None
+    if exchange.status == 200:
+        # which model family's documented rules apply (conformance.model_families)
+        note = detect_model_family(ctx, exchange.json, hinted=ctx.model_family is not None)
+        if note:
+            result.notes.append(note)
     version_refused = exchange.status == 404 or (
         ctx.surface == "foundry" and exchange.status == 400 and "api-version" in exchange.text
     )
@@ -455,7 +464,8 @@ def _run_check(ctx: RunContext, check: Check, target: Target, not_served: str | 
     elif check.func is None:  # a phase clause reaches here only to be skipped
         raise AssertionError(f"{clause.id} is decided by the {check.phase} phase")
     else:
-        verdict = _call(check.func, ctx)
+        # a documented limitation of the deployment's model is a skip, never a failure
+        verdict = limitation_verdict(ctx, clause.id, _call(check.func, ctx))
     return _finding(ctx, check, verdict, target)
 
 

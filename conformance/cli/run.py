@@ -11,6 +11,7 @@ import click
 
 from conformance.http_tls import INSECURE_WARNING
 from conformance.model import Finding, Outcome, RunResult
+from conformance.model_families import FAMILY_NAMES
 from conformance.runner import (
     TARGET_OPTION_NAMES,
     RunOptions,
@@ -108,6 +109,12 @@ class _PlainReporter:
 )
 @click.option(
     "--rate-limited-deployment", metavar="NAME", help="A deployment with a tiny quota for RATE-001."
+)
+@click.option(
+    "--model-family",
+    type=click.Choice(FAMILY_NAMES),
+    help="The deployment's model family, whose documented limitations are skipped, not "
+    "failed (default: detected from the answer's model, e.g. DeepSeek-R1 -> deepseek-r1).",
 )
 @click.option(
     "--select",
