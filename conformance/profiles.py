@@ -64,7 +64,14 @@ def _resolve(name_or_path: str) -> Path:
     ):
         if candidate.is_file():
             return candidate
-    known = ", ".join(list_profiles()) or "none"
+    # the short names first: seed-003 is seed-003-gateway (also `emulate --profile seed-003`)
+    known = (
+        ", ".join(
+            f"{n.removesuffix('-gateway')} ({n})" if n.startswith("seed-") else n
+            for n in list_profiles()
+        )
+        or "none"
+    )
     raise UsageError(
         f"profile {name_or_path!r} not found: pass a profile JSON file or one of: {known}"
     )

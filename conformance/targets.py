@@ -27,6 +27,7 @@ from conformance.http_policy import RetryPolicy, TransportPolicy
 from conformance.http_tls import tls_settings
 from conformance.model_families import family_named
 from conformance.profiles import Profile, load_profile
+from conformance.spec_plan import GATEWAY_SPEC_ID, SpecPlan, plan_specs
 from generator.codegen.surfaces import rules_for
 from generator.errors import AoaiError, UsageError
 from generator.spec.registry import SURFACES, Registry, load_registry
@@ -87,6 +88,8 @@ class TargetOptions:
     retry: RetryPolicy | None = None
     # receives every credential the run obtains (Entra tokens), as soon as it has it
     secret_sink: list[str] | None = field(default=None, repr=False)
+    # told, before any request, which specs are missing and which surfaces are left out
+    announce: Callable[[str], None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -157,6 +160,25 @@ def _spec_ids(registry: Registry, surface: str, api_version: str | None) -> dict
         entry = registry.find_version(api_version, surface)  # type: ignore[arg-type]
     entry = entry or registry.latest(surface)  # type: ignore[arg-type]
     return {surface: entry.id} if entry else {}
+
+
+def _plan(
+    surfaces: list[str],
+    registry: Registry,
+    opts: TargetOptions,
+    api_version: str | None,
+    versions: dict[str, str],
+    profile: Profile | None,
+    gateway: bool = False,
+) -> SpecPlan:
+    """The surfaces whose specs this machine has (or fetches now), before any request."""
+    needs: dict[str, list[str]] = {}
+    for surface in surfaces:
+        version = _version_for(surface, api_version, versions, opts.surface, profile)
+        needs[surface] = list(_spec_ids(registry, surface, version).values())
+        if gateway:
+            needs[surface].append(GATEWAY_SPEC_ID)
+    return plan_specs(registry, needs, opts.announce)
 
 
 def _credentials(
@@ -482,18 +504,28 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
                 prefix = found.prefix
             return found.served
 
+        detect = profile is None and opts.surface == "auto" and hinted is None
         if profile is not None:
             surfaces = list(profile.surfaces)
         elif opts.surface != "auto":
             surfaces = [opts.surface]
-            if opts.surface == "foundry" and hinted != "foundry":
-                foundry_served()  # only to find the prefix; the run is forced to Foundry
         elif hinted is not None:
             surfaces = [hinted]
         else:
-            detections.append(_detect_dated(make("dated")))
-            detections.append(_detect_v1(make("v1")))
-            foundry_served()
+            surfaces = ["dated", "v1", "foundry"]
+        # before the first probe: the specs each surface needs, and which are here
+        plan = _plan(surfaces, registry, opts, api_version, versions, profile)
+        notes.extend(plan.notes())
+        surfaces = plan.kept
+        if profile is None and opts.surface == "foundry" and hinted != "foundry":
+            foundry_served()  # only to find the prefix; the run is forced to Foundry
+        if detect:
+            if "dated" in surfaces:
+                detections.append(_detect_dated(make("dated")))
+            if "v1" in surfaces:
+                detections.append(_detect_v1(make("v1")))
+            if "foundry" in surfaces:
+                foundry_served()
             surfaces = [d.surface for d in detections if d.served]
             notes.extend(d.note() for d in detections)
             if not surfaces:
@@ -522,6 +554,29 @@ def _version_for(
     return api_version or versions.get("dated")
 
 
+def _embedded_settings(opts: TargetOptions, registry: Registry, api_version: str | None) -> None:
+    """Refuse live-target settings the embedded emulator cannot honour (one line, exit 2)."""
+    if opts.auth == "none":
+        raise UsageError(
+            "--auth none only applies to a live target: the embedded emulator requires a key "
+            "or an Entra token, as Azure does; drop --auth none or pass --target URL"
+        )
+    if api_version is None:
+        return
+    source = "--api-version" if opts.api_version else "OPENAI_API_VERSION"
+    surface = "foundry" if opts.surface == "foundry" else "dated"
+    if opts.surface in ("auto", "dated", "foundry") and not registry.find_version(
+        api_version,
+        surface,  # type: ignore[arg-type]
+    ):
+        served = ", ".join(e.api_version for e in registry.by_surface(surface))  # type: ignore[arg-type]
+        raise UsageError(
+            f"the embedded emulator serves only the registered {surface} api-versions "
+            f"({served}); {api_version} (from {source}) is not one: pass one of them, "
+            f"unset {source}, or check a live target with --target URL"
+        )
+
+
 @contextmanager
 def _emulator_target(
     opts: TargetOptions,
@@ -539,12 +594,16 @@ def _emulator_target(
     from conformance.emulator.tokens import mint_token
 
     emulator_profile = profile.emulator_profile if profile is not None else None
-    config = EmulatorConfig(faults=tuple(opts.faults), profile=emulator_profile)
+    _embedded_settings(opts, registry, api_version)
+    # the emulator accepts the key the run sends (--api-key), so a key is never a divergence
+    config = EmulatorConfig(
+        api_key=opts.api_key or DEFAULT_API_KEY, faults=tuple(opts.faults), profile=emulator_profile
+    )
     app = create_app(config)
     if opts.wrap_app is not None:
         app = opts.wrap_app(app)
     token = mint_token(DEFAULT_JWT_SECRET)
-    key = DEFAULT_API_KEY
+    key = config.api_key
     deployments = {d.name: d for d in config.deployments}
     deployment = opts.deployment or (profile.deployment if profile else None) or "gpt-4o-mini"
     reasoning = opts.reasoning_deployment
@@ -570,6 +629,10 @@ def _emulator_target(
         surfaces = list(profile.surfaces)
     else:
         surfaces = list(SURFACES)
+    plan = _plan(
+        surfaces, registry, opts, api_version, versions, profile, emulator_profile == "seed-003"
+    )
+    surfaces = plan.kept
     auth_mode = opts.auth or "api-key"
     headers: dict[str, str] = {}
     if auth_mode == "api-key":
@@ -606,7 +669,7 @@ def _emulator_target(
 
     label = "emulator (in process)"
     faults = f" with faults {', '.join(opts.faults)}" if opts.faults else ""
-    notes = [f"target: the embedded emulator{faults}"]
+    notes = [f"target: the embedded emulator{faults}", *plan.notes()]
     try:
         yield Target(
             label,

@@ -22,6 +22,7 @@ import click
 
 from conformance import __version__
 from generator.errors import AoaiError
+from generator.spec.sources import report_fetches
 
 __all__ = ["main", "cli"]
 
@@ -54,6 +55,8 @@ for _module, _attr in _COMMANDS:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns (and exits with) the exit code."""
+    # a spec download is never silent: one line on stderr per spec fetched
+    report_fetches(lambda line: click.echo(line, err=True))
     try:
         code = cli.main(args=argv, prog_name="aoai-conformance", standalone_mode=False)
     except AoaiError as exc:

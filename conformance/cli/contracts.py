@@ -17,25 +17,38 @@ __all__ = ["contracts"]
 
 
 @click.command("contracts")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--markdown", is_flag=True, help="Print the Markdown of docs/contracts.md.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown", "md"]),
+    default=None,
+    help="A table (default), JSON, or the Markdown of docs/contracts.md (md is an alias).",
+)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@click.option("--markdown", is_flag=True, help="The same as --format markdown.")
 @click.option(
     "--write",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="PATH",
     help="Write the Markdown catalog to PATH (e.g. docs/contracts.md).",
 )
-def contracts(as_json: bool, markdown: bool, write: Path | None) -> None:
+def contracts(fmt: str | None, as_json: bool, markdown: bool, write: Path | None) -> None:
     """List every clause: id, severity, surfaces, title and the document it enforces.
 
     \b
     Examples:
       aoai-conformance contracts
-      aoai-conformance contracts --json
+      aoai-conformance contracts --format json
+      aoai-conformance contracts --format markdown
       aoai-conformance contracts --write docs/contracts.md
     """
-    if as_json and markdown:
-        raise UsageError("choose one of --json and --markdown")
+    chosen = {f for f in ("json" if as_json else None, "markdown" if markdown else None) if f}
+    if fmt is not None:
+        chosen.add("markdown" if fmt == "md" else fmt)
+    if len(chosen) > 1:
+        raise UsageError("choose one format: --format table|json|markdown (or --json, --markdown)")
+    fmt = next(iter(chosen), "table")
+    as_json, markdown = fmt == "json", fmt == "markdown"
     if write is not None:
         try:
             write.parent.mkdir(parents=True, exist_ok=True)

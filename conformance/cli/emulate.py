@@ -20,6 +20,9 @@ from generator.errors import UsageError
 
 __all__ = ["emulate", "parse_deployment", "banner"]
 
+# the shipped profile files (specs/profiles, `run --profile`) by the emulator mode they have
+PROFILE_ALIASES = {"seed-003-gateway": "seed-003"}
+
 
 def parse_deployment(text: str) -> Deployment:
     """``NAME[:classic|reasoning][:family=F][:rpm=N][:tpm=N][:window=SECONDS]`` → a Deployment.
@@ -103,7 +106,14 @@ def banner(config: EmulatorConfig, base: str) -> str:
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to bind.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    metavar="0-65535",
+    help="Port to bind (0: any free port).",
+)
 @click.option(
     "--api-key",
     default=DEFAULT_API_KEY,
@@ -114,7 +124,7 @@ def banner(config: EmulatorConfig, base: str) -> str:
     "--deployment",
     "deployments",
     multiple=True,
-    metavar="NAME[:reasoning][:family=F][:rpm=N][:tpm=N]",
+    metavar="NAME[:classic|reasoning][:family=F][:rpm=N][:tpm=N][:window=SECONDS]",
     help="A deployment to serve (repeatable; replaces the defaults "
     + ", ".join(d.name for d in DEFAULT_DEPLOYMENTS)
     + ").",
@@ -123,7 +133,11 @@ def banner(config: EmulatorConfig, base: str) -> str:
     "--fault", "faults", multiple=True, metavar="NAME", help="Inject a fault (repeatable)."
 )
 @click.option("--list-faults", is_flag=True, help="List the faults and the clause each breaks.")
-@click.option("--profile", type=click.Choice(PROFILES), help="Serve a documented gateway profile.")
+@click.option(
+    "--profile",
+    type=click.Choice([*PROFILES, *PROFILE_ALIASES]),
+    help="Serve a documented gateway profile (the names `run --profile` takes).",
+)
 @click.option(
     "--stream-delay",
     type=click.FloatRange(0, 10),
@@ -157,6 +171,7 @@ def emulate(
         for fault in FAULTS.values():
             click.echo(f"{fault.name:<{width}}  {fault.clause:<11}  {fault.description}")
         return
+    profile = PROFILE_ALIASES.get(profile or "", profile)
     config = EmulatorConfig(
         api_key=api_key,
         deployments=tuple(parse_deployment(d) for d in deployments) or DEFAULT_DEPLOYMENTS,
@@ -171,6 +186,14 @@ def emulate(
     app.state.emulator.warm_up()
     shown = f"[{host}]" if ":" in host else host
     click.echo(banner(config, f"http://{shown}:{sock.getsockname()[1]}"))
+    missing = app.state.emulator.missing_specs
+    if missing:
+        click.echo(
+            f"  not served (spec not on this machine): {', '.join(sorted(missing))}; "
+            "requests that need them are answered 503. Fix: `aoai-conformance specs sync` "
+            "where the network is reachable, or set AOAI_SPECS_MIRROR",
+            err=True,
+        )
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     )
@@ -187,10 +210,12 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
-    except OSError as exc:
+    except (OSError, OverflowError, ValueError, TypeError, UnicodeError) as exc:
+        # gaierror (an unknown --host) is an OSError; a NUL in --host a TypeError
         sock.close()
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise UsageError(
-            f"cannot listen on {host}:{port} ({exc.strerror}); pass another --port or --host"
+            f"cannot listen on {host}:{port} ({reason}); pass another --port or --host"
         ) from None
     sock.listen(2048)
     return sock

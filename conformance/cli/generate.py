@@ -16,6 +16,8 @@ from generator.codegen.pipeline import (
 from generator.codegen.pipeline import (
     generate as generate_packages,
 )
+from generator.errors import UsageError
+from generator.paths import in_checkout, writable_folder
 
 __all__ = ["generate"]
 
@@ -48,9 +50,10 @@ __all__ = ["generate"]
 @click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
-    default=GENERATED_DIR,
-    show_default="generated/",
-    help="Folder to write the packages into.",
+    default=None,
+    metavar="DIR",
+    help="Folder to write the packages into (default: generated/ of the checkout; an "
+    "installed copy needs --output).",
 )
 def generate(
     spec_ids: tuple[str, ...],
@@ -59,7 +62,7 @@ def generate(
     force: bool,
     strict: bool,
     verbose: bool,
-    output: Path,
+    output: Path | None,
 ) -> None:
     """Generate one package per spec: pydantic models, request builders, auth.
 
@@ -73,6 +76,16 @@ def generate(
       aoai-conformance generate --check
     """
     started = time.perf_counter()
+    if output is None:
+        if not check_only and not in_checkout():
+            # never write into site-packages: an installed copy is not the user's project
+            raise UsageError(
+                f"generate would write into the installed package ({GENERATED_DIR}); "
+                "pass --output DIR (e.g. --output ./generated)"
+            )
+        output = GENERATED_DIR
+    if not check_only:
+        writable_folder(output, "--output", "pass --output DIR naming a writable folder")
     if check_only:
         drifts = check(spec_ids or None, output=output, full=full)
         if drifts:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from conformance.runner import (
 )
 from conformance.targets import AUTH_CHOICES, SURFACE_CHOICES, TargetUnreachable
 from generator.errors import UsageError
+from generator.paths import writable_file
+from generator.spec.sources import cache_dir
 
 __all__ = ["run"]
 
@@ -96,8 +99,9 @@ class _PlainReporter:
 )
 @click.option(
     "--profile",
-    metavar="FILE|NAME",
-    help="Gateway profile whose documented deviations are expected (e.g. seed-003).",
+    metavar="seed-003|litellm-gateway|FILE",
+    help="Gateway profile whose documented deviations are expected: a shipped name "
+    "(seed-003 is seed-003-gateway) or a profile JSON file.",
 )
 @click.option(
     "--reasoning",
@@ -134,8 +138,8 @@ class _PlainReporter:
     "--report",
     "reports",
     multiple=True,
-    metavar="FORMAT:PATH",
-    help="Write a report: json, junit, markdown or html (repeatable).",
+    metavar="json|junit|markdown|md|html:PATH",
+    help="Write a report in this format to PATH (repeatable; md is markdown).",
 )
 @click.option(
     "--baseline",
@@ -240,7 +244,11 @@ def run(**kw: Any) -> None:
     if kw["insecure"]:
         # never a silent disable: say it loudly, before any request (reports record it too)
         click.echo(INSECURE_WARNING, err=True)
-    reports = list(kw["reports"])
+    # one vocabulary with `specs diff --format` and `contracts --format`: md is markdown
+    reports = [
+        "markdown:" + r.split(":", 1)[1] if r.split(":", 1)[0].strip().lower() == "md" else r
+        for r in kw["reports"]
+    ]
     parsed_reports: list[tuple[str, Path]] = []
     if reports:
         if not _available("conformance.reports"):
@@ -248,6 +256,9 @@ def run(**kw: Any) -> None:
         from conformance.reports import parse_report_spec
 
         parsed_reports = [parse_report_spec(spec) for spec in reports]
+        for spec, (_, path) in zip(reports, parsed_reports, strict=True):
+            # a real write probe, before the first request (os.access trusts /proc as root)
+            writable_file(path, f"--report {spec}: report file")
         paths = [path.resolve() for _, path in parsed_reports]
         twice = next((p for p in paths if paths.count(p) > 1), None)
         if twice is not None:
@@ -263,6 +274,8 @@ def run(**kw: Any) -> None:
     baseline = None
     if kw["update_baseline"] and kw["baseline"] is None:
         raise UsageError("--update-baseline needs --baseline FILE (the file to write)")
+    if kw["update_baseline"]:
+        writable_file(kw["baseline"], "--baseline", "pick a path in a writable folder")
     if kw["baseline"] is not None:
         if not _available("conformance.baseline"):
             raise UsageError("--baseline needs conformance.baseline, which this build lacks")
@@ -284,6 +297,15 @@ def run(**kw: Any) -> None:
         schemathesis=not kw["no_schemathesis"],
         boundary=kw["boundary"],
     )
+    if not kw["verbose"]:
+        # azure-identity logs every credential it tried (14 lines) before our one-line
+        # error says the same in short; -v shows its full text
+        logging.getLogger("azure.identity").setLevel(logging.ERROR)
+    # Hypothesis (under schemathesis) keeps caches in ./.hypothesis unless told otherwise:
+    # keep them beside the spec cache, never in the user's folder
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(cache_dir().parent / "hypothesis"))
+    # which specs are missing, and the surfaces left out for it: said before any request
+    options.target.announce = lambda line: click.echo(line, err=True)
     known = tuple(s for s in (kw["api_key"],) if s)
     progress: Any
     if _available("conformance.reports"):

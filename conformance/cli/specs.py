@@ -13,8 +13,9 @@ from generator.diff import diff_specs, open_spec, to_json_text, to_markdown
 from generator.diff.new_version import add_api_version
 from generator.diff.regenerate import regenerate
 from generator.errors import UsageError
+from generator.paths import in_checkout, writable_file, writable_folder
 from generator.spec import Registry, load_registry, load_spec, probe, resolve
-from generator.spec.sources import cache_dir, mirror_dir, store_in_cache
+from generator.spec.sources import CACHE_ENV, cache_dir, mirror_dir, store_in_cache
 from specs import REGISTRY_FILE
 
 __all__ = ["specs"]
@@ -35,8 +36,16 @@ def specs() -> None:
 
 
 @specs.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def list_cmd(as_json: bool) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table, or JSON.",
+)
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+def list_cmd(fmt: str, as_json: bool) -> None:
     """Show every registered spec and where its verified bytes are found.
 
     Looks in the cache, the mirror ($AOAI_SPECS_MIRROR) and installed packages; never
@@ -44,10 +53,10 @@ def list_cmd(as_json: bool) -> None:
 
     \b
     Example:
-      aoai-conformance specs list --json
+      aoai-conformance specs list --format json
     """
     rows = [probe(entry) for entry in load_registry()]
-    if as_json:
+    if as_json or fmt == "json":
         payload = [
             {
                 "id": p.entry.id,
@@ -90,6 +99,9 @@ def sync_cmd(spec_ids: tuple[str, ...]) -> None:
     """
     registry = load_registry()
     entries = [registry.get(i) for i in spec_ids] if spec_ids else list(registry)
+    writable_folder(
+        cache_dir(), f"the spec cache ({CACHE_ENV})", f"set {CACHE_ENV} to a writable folder"
+    )
     for entry in entries:
         resolved = resolve(entry, cache=True)
         if resolved.source in ("mirror", "package"):
@@ -163,10 +175,10 @@ def _open_registry(path: Path | None) -> Registry:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["md", "json"]),
-    default="md",
+    type=click.Choice(["markdown", "md", "json"]),
+    default="markdown",
     show_default=True,
-    help="Markdown changelog or JSON (shape documented in generator/diff/render.py).",
+    help="Markdown changelog (md is an alias) or JSON (shape in generator/diff/render.py).",
 )
 @click.option(
     "--fail-on",
@@ -268,6 +280,20 @@ def add_cmd(
       aoai-conformance specs add 2025-04-01-preview
     """
     registry = _open_registry(registry_path)
+    shipped = registry_path is None or registry_path.resolve() == REGISTRY_FILE.resolve()
+    if shipped and not in_checkout():
+        # never edit the installed package: the next upgrade would silently undo it
+        raise UsageError(
+            f"specs add would change the installed package's registry ({REGISTRY_FILE}); "
+            f"copy it and pass --registry, e.g. cp {REGISTRY_FILE} ./registry.json && "
+            f"aoai-conformance specs add {api_version} --registry ./registry.json"
+        )
+    writable_file(registry_path or REGISTRY_FILE, "--registry", "pass --registry FILE")
+    if output is None and not shipped:
+        assert registry_path is not None
+        output = registry_path.parent / "generated"
+    if output is not None and not no_generate:
+        writable_folder(output, "--output", "pass --output DIR naming a writable folder")
     added = add_api_version(
         api_version,
         registry,
@@ -286,10 +312,6 @@ def add_cmd(
     click.echo(
         f"  url {entry.url}" + ("" if entry.commit else "  (commit unknown: pinned by sha256 only)")
     )
-    shipped = registry_path is None or registry_path.resolve() == REGISTRY_FILE.resolve()
-    if output is None and not shipped:
-        assert registry_path is not None
-        output = registry_path.parent / "generated"
     outcome = regenerate(
         entry, added.loaded, shipped_registry=shipped, output=output, skip=no_generate
     )

@@ -33,6 +33,7 @@ from conformance.emulator.ratelimit import RateLimiter
 from conformance.emulator.render import Render, completion_body, stream_events
 from conformance.emulator.schemas import first_error, schema_of, validator
 from conformance.emulator.tokens import TokenError, verify_token
+from generator.errors import AoaiError
 from generator.spec import load_registry, load_spec
 
 __all__ = ["create_app", "Emulator", "Surface"]
@@ -61,6 +62,15 @@ class Surface:
 
 def _not_found(message: str = "Resource not found", code: str = "404") -> ApiError:
     return ApiError(404, code, message)
+
+
+def _paths_or_none(spec_id: str) -> dict[str, Any]:
+    """The spec's paths, or none when it is not on this machine (a version it cannot serve)."""
+    try:
+        paths: dict[str, Any] = load_spec(spec_id).document.get("paths", {})
+    except AoaiError:
+        return {}
+    return paths
 
 
 class Emulator:
@@ -111,6 +121,7 @@ class Emulator:
             "createChatCompletionStreamResponse",
         )
         self._foundry_known: dict[str, frozenset[str]] = {}
+        self.missing_specs: dict[str, str] = {}  # spec id -> why (filled by warm_up)
         self._validators: dict[tuple[str, str], Any] = {}
         f = self.faults
         self._render_flags = dict(
@@ -136,7 +147,7 @@ class Emulator:
             found = {
                 version: spec_id
                 for version, spec_id in self._dated_ids.items()
-                if "/responses" in load_spec(spec_id).document.get("paths", {})
+                if "/responses" in _paths_or_none(spec_id)
             }
             self._responses_versions = found
         return found
@@ -149,11 +160,18 @@ class Emulator:
         collector's generations (full collections over them cause latency spikes).
         """
         surfaces = [*self.dated.values(), self.v1, *self.foundry.values(), self.gateway]
+        missing: dict[str, str] = {}
         for surface in surfaces:
-            validator(surface.spec_id, surface.request_schema)
-        validator(self.v1.spec_id, "AzureCreateResponse")
-        for surface in self.foundry.values():
-            schema_of(surface.spec_id, surface.request_schema)
+            try:
+                validator(surface.spec_id, surface.request_schema)
+                if surface is self.v1:
+                    validator(self.v1.spec_id, "AzureCreateResponse")
+                if surface.name == "foundry":
+                    schema_of(surface.spec_id, surface.request_schema)
+            except AoaiError as exc:
+                # not on this machine: requests it would validate are answered 503
+                missing[surface.spec_id] = str(exc)
+        self.missing_specs = missing
         gc.collect()
         gc.freeze()
         # Requests allocate many short-lived, acyclic objects (freed by reference
@@ -173,6 +191,13 @@ class Emulator:
                 # leave it out rather than send an OpenAI-style "invalid_request_error"
                 error.type = None
             return self.error(error)
+        except AoaiError as exc:
+            # a spec this surface needs is not on this machine (offline, no mirror): an
+            # honest 503 naming the fix, not a 500 that looks like a contract answer
+            log.warning("emulator: cannot serve %s: %s", request.url.path, exc)
+            return self.error(
+                ApiError(503, "SpecUnavailable", f"the emulator cannot serve this: {exc}")
+            )
         except Exception:  # noqa: BLE001 - the last line of defence: a 500 in the envelope
             self.internal_errors += 1
             log.exception("emulator: unexpected error on %s %s", request.method, request.url.path)

@@ -7,6 +7,7 @@ the files are written (a temporary folder for ``--check``, or ``generated/``).
 from __future__ import annotations
 
 import functools
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,13 @@ def ruff_command() -> tuple[str, ...]:
     found = shutil.which("ruff")
     if found:
         return (found,)
+    if importlib.util.find_spec("ruff") is None:
+        # never write unformatted code and call it done: the output would not match the
+        # committed generated/ (and `generate --check` would report drift everywhere)
+        raise AoaiError(
+            "generate needs ruff to format the generated code, and none is installed; "
+            "pip install 'ruff==0.17.6' (the version aoai-conformance pins)"
+        )
     return (sys.executable, "-m", "ruff")
 
 
@@ -49,7 +57,8 @@ def _run(args: list[str]) -> str:
         done = subprocess.run(args, capture_output=True, text=True, check=False)
     except OSError as exc:
         raise AoaiError(
-            f"cannot run ruff ({exc.strerror}); install the test extras: pip install -e '.[test]'"
+            f"cannot run ruff ({exc.strerror}); pip install 'ruff==0.17.6' (the version "
+            "aoai-conformance pins)"
         ) from None
     if done.returncode not in (0, 1):
         message = (done.stderr or done.stdout).strip().splitlines()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import ShaMismatchError, SpecUnavailableError
+from generator.errors import ShaMismatchError, SpecUnavailableError, UsageError
 from generator.spec.registry import SpecEntry
 
 __all__ = [
@@ -30,12 +30,24 @@ __all__ = [
     "probe",
     "sha256_hex",
     "store_in_cache",
+    "report_fetches",
+    "missing_reason",
 ]
 
 MIRROR_ENV = "AOAI_SPECS_MIRROR"
 CACHE_ENV = "AOAI_SPECS_CACHE"
 OFFLINE_ENV = "AOAI_SPECS_OFFLINE"
 FETCH_TIMEOUT_S = 30.0
+
+# Called with one line before each download (the CLI prints it on stderr): fetching is
+# never silent. None: say nothing (library use, tests).
+_fetch_reporter: Callable[[str], None] | None = None
+
+
+def report_fetches(reporter: Callable[[str], None] | None) -> None:
+    """Announce every download of a spec through ``reporter`` (None: stay quiet)."""
+    global _fetch_reporter
+    _fetch_reporter = reporter
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,21 @@ def cache_dir() -> Path:
 
 
 def mirror_dir() -> Path | None:
+    """The mirror folder named by ``AOAI_SPECS_MIRROR`` (None when unset or empty).
+
+    A value that names no folder is a configuration error, never silently ignored.
+    """
     value = os.environ.get(MIRROR_ENV)
-    return Path(value).expanduser() if value else None
+    if not value:
+        return None
+    root = Path(value).expanduser()
+    if not root.is_dir():
+        what = "a file" if root.exists() else "missing"
+        raise UsageError(
+            f"{MIRROR_ENV}={value} is not a folder ({what}); point it at a copy of the spec "
+            f"mirror, or unset it to use the cache and the installed packages"
+        )
+    return root
 
 
 def network_allowed() -> bool:
@@ -98,11 +123,19 @@ def _cache_path(entry: SpecEntry) -> Path:
 
 
 def store_in_cache(entry: SpecEntry, data: bytes) -> Path:
+    """Write verified bytes into the cache; an unusable cache folder is a one-line error."""
     target = _cache_path(entry)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(
+            f"cannot write the spec cache {cache_dir()} ({reason}); set {CACHE_ENV} to a "
+            "writable folder"
+        ) from None
     return target
 
 
@@ -154,8 +187,6 @@ def _local_sources(
         root = mirror_dir()
         if root is None:
             return f"${MIRROR_ENV}", None, "not set"
-        if not root.is_dir():
-            return str(root), None, "not a folder"
         for path in _mirror_candidates(entry, root):
             if path.is_file():
                 return str(path), path.read_bytes(), ""
@@ -226,6 +257,10 @@ def resolve(entry: SpecEntry, *, network: bool | None = None, cache: bool = Fals
         return found
     allow = network_allowed() if network is None else network
     if allow:
+        if _fetch_reporter is not None:
+            _fetch_reporter(
+                f"fetching spec {entry.id} from {entry.url} (once: it is cached in {cache_dir()})"
+            )
         attempt, data = _fetch(entry)
         attempts.append(attempt)
         if data is not None:
@@ -249,5 +284,26 @@ def resolve(entry: SpecEntry, *, network: bool | None = None, cache: bool = Fals
 def _try_cache(entry: SpecEntry, data: bytes) -> None:
     try:
         store_in_cache(entry, data)
-    except OSError:
+    except UsageError:
         pass  # a read-only home must not stop a run; the spec is simply read again next time
+
+
+def missing_reason(found: Probe) -> str:
+    """Why a probed spec is not on this machine, in a few words per source."""
+    parts = []
+    for attempt in found.attempts:
+        if attempt.source == "cache":
+            parts.append(f"not in the cache {cache_dir()}")
+        elif attempt.source == "mirror":
+            parts.append(
+                f"no mirror ({MIRROR_ENV} not set)"
+                if attempt.outcome == "skipped"
+                else f"mirror {attempt.location}: {attempt.detail or attempt.outcome}"
+            )
+        elif attempt.source == "package":
+            parts.append(
+                "no installed package ships it"
+                if attempt.outcome == "skipped"
+                else f"package {attempt.location}: {attempt.detail or attempt.outcome}"
+            )
+    return ", ".join(parts)

@@ -162,7 +162,7 @@ def test_file_that_is_not_a_spec(capsys: pytest.CaptureFixture[str], tmp_path: P
 
 def test_bad_format_option(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(["specs", "diff", BASE, BASE, "--format", "html"], capsys)
-    assert "'html' is not one of 'md', 'json'" in one_line_error(code, err)
+    assert "'html' is not one of 'markdown', 'md', 'json'" in one_line_error(code, err)
 
 
 def test_missing_registry_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -178,3 +178,250 @@ def test_no_error_line_repeats_a_credential(capfd: pytest.CaptureFixture[str]) -
     for target in (f"ftp://u:{secret}@example.invalid", f"https://u:{secret}@example.invalid"):
         assert main(["run", "--target", target, "--deployment", "d"]) == 2
         assert secret not in capfd.readouterr().err
+
+
+# -- every subcommand (issue 13): path options missing / a folder / unwritable / on /proc,
+# number options out of range, unknown names. (id, argv, env, text the one line contains)
+OTHER: list[tuple[str, list[str], dict[str, str], str]] = [
+    ("emulate-port-too-big", ["emulate", "--port", "99999"], {}, "99999 is not in the range"),
+    ("emulate-port-negative", ["emulate", "--port", "-1"], {}, "-1 is not in the range"),
+    ("emulate-port-not-int", ["emulate", "--port", "abc"], {}, "'abc' is not a valid integer"),
+    ("emulate-stream-delay", ["emulate", "--stream-delay", "11"], {}, "11.0 is not in the range"),
+    ("emulate-unknown-fault", ["emulate", "--fault", "nope"], {}, "unknown fault 'nope'"),
+    ("emulate-unknown-profile", ["emulate", "--profile", "nope"], {}, "'--profile'"),
+    ("emulate-deployment-empty", ["emulate", "--deployment", ":x"], {}, "the name is empty"),
+    ("emulate-deployment-rpm-0", ["emulate", "--deployment", "d:rpm=0"], {}, "must be positive"),
+    ("emulate-deployment-rpm-nan", ["emulate", "--deployment", "d:rpm=x"], {}, "needs a number"),
+    ("emulate-deployment-option", ["emulate", "--deployment", "d:bogus"], {}, "unknown option"),
+    ("emulate-bad-host", ["emulate", "--host", "a\x00b", "--port", "0"], {}, "cannot listen on"),
+    (
+        "emulate-port-taken",
+        ["emulate", "--port", "{port}"],
+        {},
+        "cannot listen on 127.0.0.1:{port}",
+    ),
+    ("specs-show-unknown", ["specs", "show", "nope"], {}, "unknown spec id 'nope'"),
+    ("specs-show-no-id", ["specs", "show"], {}, "Missing argument 'SPEC_ID'"),
+    ("specs-sync-unknown", ["specs", "sync", "nope"], {}, "unknown spec id 'nope'"),
+    (
+        "specs-sync-cache-is-a-file",
+        ["specs", "sync", "azure-openai-2024-10-21"],
+        {"AOAI_SPECS_CACHE": "{tmp}/a-file"},
+        "error: the spec cache (AOAI_SPECS_CACHE) {tmp}/a-file is a file, not a folder; "
+        "set AOAI_SPECS_CACHE to a writable folder",
+    ),
+    (
+        "specs-sync-cache-on-proc",
+        ["specs", "sync", "azure-openai-2024-10-21"],
+        {"AOAI_SPECS_CACHE": "/proc/aoai-nope"},
+        "cannot be written",
+    ),
+    (
+        "specs-list-mirror-missing",
+        ["specs", "list"],
+        {"AOAI_SPECS_MIRROR": "{tmp}/no-such-mirror"},
+        "error: AOAI_SPECS_MIRROR={tmp}/no-such-mirror is not a folder (missing); point it at "
+        "a copy of the spec mirror, or unset it to use the cache and the installed packages",
+    ),
+    (
+        "specs-show-mirror-is-a-file",
+        ["specs", "show", "azure-openai-v1"],
+        {"AOAI_SPECS_MIRROR": "{tmp}/a-file"},
+        "is not a folder (a file)",
+    ),
+    ("specs-list-bad-option", ["specs", "list", "--bogus"], {}, "No such option '--bogus'"),
+    ("specs-diff-unknown", ["specs", "diff", "nope1", "nope2"], {}, "unknown spec id 'nope1'"),
+    ("specs-diff-format", ["specs", "diff", "a", "b", "--format", "xml"], {}, "'--format'"),
+    ("specs-diff-fail-on", ["specs", "diff", "a", "b", "--fail-on", "x"], {}, "'--fail-on'"),
+    (
+        "specs-diff-registry-missing",
+        ["specs", "diff", "a", "b", "--registry", "{tmp}/missing.json"],
+        {},
+        "no such file",
+    ),
+    (
+        "specs-diff-registry-folder",
+        ["specs", "diff", "a", "b", "--registry", "{tmp}"],
+        {},
+        "is a directory",
+    ),
+    (
+        "specs-add-registry-missing",
+        ["specs", "add", "2099-01-01", "--registry", "{tmp}/missing.json"],
+        {},
+        "no such file",
+    ),
+    (
+        "specs-add-output-on-proc",
+        ["specs", "add", "2099-01-01", "--registry", "{tmp}/registry.json", "--output", "/proc/x"],
+        {},
+        "error: --output /proc/x cannot be written: folder /proc is not writable",
+    ),
+    (
+        "specs-add-output-under-a-file",
+        [
+            "specs",
+            "add",
+            "2099-01-01",
+            "--registry",
+            "{tmp}/registry.json",
+            "--output",
+            "{tmp}/a-file/x",
+        ],
+        {},
+        "is a file",
+    ),
+    ("generate-output-on-proc", ["generate", "--output", "/proc/x"], {}, "cannot be written"),
+    ("generate-output-is-a-file", ["generate", "--output", "{tmp}/a-file"], {}, "is a file"),
+    ("generate-output-under-file", ["generate", "--output", "{tmp}/a-file/x"], {}, "is a file"),
+    ("generate-unknown-spec", ["generate", "--spec", "nope", "--output", "{tmp}/g"], {}, "'nope'"),
+    ("generate-bad-option", ["generate", "--bogus"], {}, "No such option '--bogus'"),
+    ("contracts-write-on-proc", ["contracts", "--write", "/proc/x.md"], {}, "cannot write"),
+    ("contracts-write-folder", ["contracts", "--write", "{tmp}"], {}, "is a directory"),
+    ("contracts-json-and-markdown", ["contracts", "--json", "--markdown"], {}, "choose one"),
+    ("contracts-format-unknown", ["contracts", "--format", "xml"], {}, "'--format'"),
+    ("specs-list-format-unknown", ["specs", "list", "--format", "md"], {}, "'--format'"),
+    ("unknown-command", ["bogus"], {}, "No such command 'bogus'"),
+    (
+        "run-report-on-proc",
+        ["run", "--report", "json:/proc/nope/r.json"],
+        {},
+        "error: --report json:/proc/nope/r.json: report file /proc/nope/r.json cannot be "
+        "written: folder /proc is not writable",
+    ),
+    (
+        "run-baseline-on-proc",
+        ["run", "--update-baseline", "--baseline", "/proc/x.json"],
+        {},
+        "error: --baseline /proc/x.json cannot be written: folder /proc is not writable",
+    ),
+    ("run-max-tokens-negative", ["run", "--max-tokens-total", "-1"], {}, "at least 1"),
+    ("run-timeout-negative", ["run", "--timeout", "-1"], {}, "--timeout must be a positive"),
+    ("run-boundary-unknown", ["run", "--boundary", "bogus"], {}, "'--boundary'"),
+    ("run-report-no-format", ["run", "--report", ":x"], {}, "must be FORMAT:PATH"),
+    (
+        "run-mirror-missing",
+        ["run"],
+        {"AOAI_SPECS_MIRROR": "{tmp}/no-such-mirror"},
+        "is not a folder (missing)",
+    ),
+    (
+        "run-embedded-auth-none",
+        ["run", "--auth", "none"],
+        {},
+        "error: --auth none only applies to a live target: the embedded emulator requires a "
+        "key or an Entra token, as Azure does; drop --auth none or pass --target URL",
+    ),
+    (
+        "run-embedded-unregistered-env-version",
+        ["run"],
+        {"OPENAI_API_VERSION": "2024-06-01"},
+        "2024-06-01 (from OPENAI_API_VERSION) is not one: pass one of them, unset "
+        "OPENAI_API_VERSION, or check a live target with --target URL",
+    ),
+    (
+        "run-embedded-unregistered-version",
+        ["run", "--api-version", "2031-01-01"],
+        {},
+        "error: the embedded emulator serves only the registered dated api-versions",
+    ),
+    (
+        "run-no-spec-for-any-surface",
+        ["run", "--surface", "v1"],
+        {"AOAI_SPECS_MIRROR": "", "AOAI_SPECS_CACHE": "{tmp}/empty-cache"},
+        "error: no surface can be checked: the spec(s) azure-openai-v1 are missing; run "
+        "`aoai-conformance specs sync azure-openai-v1` where the network is reachable",
+    ),
+]
+
+
+def test_at_least_60_bad_invocations_across_all_subcommands() -> None:
+    ids = [c[0] for c in CASES] + [c[0] for c in OTHER]
+    assert len(set(ids)) == len(ids) >= 60
+    commands = {argv[0] for _, argv, _, _ in OTHER} | {"run"}
+    assert {"run", "emulate", "specs", "generate", "contracts"} <= commands
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "message"), [c[1:] for c in OTHER], ids=[c[0] for c in OTHER]
+)
+def test_every_subcommand_refuses_bad_input_in_one_line(
+    argv: list[str],
+    env: dict[str, str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    import json
+    import socket
+
+    from specs import REGISTRY_FILE
+
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    (tmp_path / "registry.json").write_text(REGISTRY_FILE.read_text(encoding="utf-8"))
+    json.loads((tmp_path / "registry.json").read_text(encoding="utf-8"))
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    port = str(taken.getsockname()[1])
+
+    def fill(text: str) -> str:
+        return text.replace("{tmp}", str(tmp_path)).replace("{port}", port)
+
+    for name, value in env.items():
+        if value:
+            monkeypatch.setenv(name, fill(value))
+        else:
+            monkeypatch.delenv(name, raising=False)
+    try:
+        code = main([fill(a) for a in argv])
+    finally:
+        taken.close()
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert code == 2, captured.err
+    err = captured.err
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert fill(message) in err, err
+
+
+# -- one vocabulary (issue 13): the same format and profile names in every command
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["contracts", "--format", "markdown"],
+        ["contracts", "--format", "md"],
+        ["contracts", "--markdown"],
+        ["specs", "diff", "2024-10-21", "2025-04-01-preview", "--format", "markdown"],
+        ["specs", "diff", "2024-10-21", "2025-04-01-preview", "--format", "md"],
+    ],
+    ids=lambda argv: " ".join(argv[:1] + argv[-2:]),
+)
+def test_markdown_and_md_name_the_same_format(
+    argv: list[str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 0
+    assert "\n# " in "\n" + capfd.readouterr().out  # a Markdown heading, not a table
+
+
+def test_run_report_md_is_markdown(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    args = ["run", "--select", "ROUTE-001", "--no-schemathesis", "--surface", "dated"]
+    assert main([*args, "--report", f"md:{tmp_path / 'a.md'}"]) == 0
+    assert main([*args, "--report", f"markdown:{tmp_path / 'b.md'}"]) == 0
+    capfd.readouterr()
+    a = (tmp_path / "a.md").read_text(encoding="utf-8").splitlines()
+    b = (tmp_path / "b.md").read_text(encoding="utf-8").splitlines()
+    assert a[0].startswith("#") and a[0] == b[0]
+
+
+def test_profile_names_are_the_same_in_run_and_emulate(capfd: pytest.CaptureFixture[str]) -> None:
+    from conformance.cli.emulate import PROFILE_ALIASES, emulate
+    from conformance.emulator import PROFILES
+
+    choices = set(next(p for p in emulate.params if p.name == "profile").type.choices)
+    assert {"seed-003", "seed-003-gateway"} <= choices
+    assert set(PROFILE_ALIASES.values()) <= set(PROFILES)
+    assert main(["run", "--profile", "nope"]) == 2
+    err = capfd.readouterr().err
+    assert "seed-003 (seed-003-gateway)" in err and "litellm-gateway" in err

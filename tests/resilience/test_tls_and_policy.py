@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -94,8 +95,24 @@ def test_retry_after_is_honoured_and_bounded() -> None:
     assert not breaker.open
 
 
+@pytest.fixture
+def default_sigint() -> Iterator[None]:
+    """Python's own SIGINT handler (KeyboardInterrupt), whatever the test run inherited.
+
+    A test run started as a background job (``pytest &``, some CI runners) inherits SIGINT
+    as *ignored*; then Python installs no handler and the real SIGINT these tests send
+    would do nothing.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 @requires_mirror
 @pytest.mark.slow
+@pytest.mark.usefixtures("default_sigint")
 def test_real_ctrl_c_writes_the_partial_report(tmp_path: Path) -> None:
     """SIGINT to this process mid-run: exit 130, the JSON report holds what was finished."""
     from tests.resilience.faultserver import FaultPlan, faulty_emulator
@@ -141,6 +158,7 @@ def test_real_ctrl_c_writes_the_partial_report(tmp_path: Path) -> None:
 
 @requires_mirror
 @pytest.mark.slow
+@pytest.mark.usefixtures("default_sigint")
 def test_ctrl_c_while_probing_still_writes_a_report(tmp_path: Path) -> None:
     """SIGINT while surfaces are being detected (before any clause): exit 130, a report."""
     from tests.resilience.faultserver import blackhole_server

@@ -73,7 +73,7 @@ def test_select_and_deselect_globs() -> None:
         (["run", "--update-baseline"], "--update-baseline needs --baseline FILE"),
         (["run", "--surface", "bogus"], "Invalid value for '--surface'"),
         (["run", "--target", "http://127.0.0.1:9", "--fault", "no-done"], "--fault only applies"),
-        (["contracts", "--json", "--markdown"], "choose one of --json and --markdown"),
+        (["contracts", "--json", "--markdown"], "choose one format: --format table|json|markdown"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(
