@@ -62,6 +62,7 @@ _TARGET_CLAUSES = (
     "V1-001",
     # these name their own deployment (--reasoning-deployment, --rate-limited-deployment)
     "MODEL-001",
+    "MODEL-002",
     "RATE-001",
     "PROFILE-001",
     # the schemathesis phase runs once, on the first deployment

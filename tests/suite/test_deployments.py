@@ -77,8 +77,9 @@ def test_the_budget_is_split_fairly_between_deployments() -> None:
     }
     assert all(n > 0 for n in decided.values()), decided
     share = [f for f in result.findings if "spent its share of the request budget" in f.reason]
-    # the first deployment stopped at its share, leaving the second its own
-    assert share and {f.deployment for f in share} == {TWO[0]}
+    # the first deployment stopped at its share, leaving the second its own (which it may
+    # spend in full too: the target-wide clauses' cost moves with the catalog)
+    assert share and TWO[0] in {f.deployment for f in share}
 
 
 def test_a_share_caps_its_deployment_and_counts_into_the_run() -> None:
