@@ -189,6 +189,11 @@ class RunContext:
     app: Any = None  # the emulator's ASGI app when in process (schemathesis from_asgi)
     reasoning_deployment: str | None = None
     rate_limited_deployment: str | None = None
+    # the model family whose documented rules apply (conformance.model_families): the
+    # --model-family hint, else detected from the basic answer's model field
+    model_family: str | None = None
+    # a deployment whose model documents a limitation, for MODEL-002 (the emulator's)
+    limited_deployment: str | None = None
     bearer_token: str | None = field(default=None, repr=False)
     api_version_explicit: bool = False
     foundry_prefix: str = "/models"

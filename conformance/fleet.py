@@ -282,11 +282,6 @@ def _target(raw: Any, index: int, defaults: Mapping[str, Any], path: Path) -> Fl
     deployments = _strings(merged, "deployments", where)
     if len(set(deployments)) != len(deployments):
         raise UsageError(f"{where}: deployments lists a deployment twice")
-    if len(deployments) > 1:
-        raise UsageError(
-            f"{where}: several deployments per target are not supported yet; "
-            "make one target per deployment"
-        )
     profile = _str(merged, "profile", where)
     if profile is not None:
         from conformance.profiles import load_profile
@@ -516,6 +511,7 @@ def _options(target: FleetTarget, opts: FleetOptions, key: str | None, env: dict
         deselect=opts.deselect,
         schemathesis=opts.schemathesis,
         boundary=opts.boundary,
+        deployments=target.deployments,
     )
 
 

@@ -87,10 +87,14 @@ class Finding:
     reproduction: str = ""
     target: str = ""
     baselined: bool = False
+    # set when the run checks several deployments and this clause runs for each
+    deployment: str = ""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["outcome"] = self.outcome.value
+        if not self.deployment:
+            del data["deployment"]  # a one-deployment report keeps its shape
         return data
 
 

@@ -105,6 +105,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--aoai-rate-limited-deployment", metavar="NAME", help="A tiny-quota deployment (RATE-001)."
     )
     group.addoption(
+        "--aoai-model-family",
+        metavar="NAME",
+        help="The deployment's model family (deepseek-r1, mai-ds-r1, grok-3-mini, openai); "
+        "default: detected from the answer's model.",
+    )
+    group.addoption(
         "--aoai-reasoning",
         action="store_true",
         help="The deployment is a reasoning model: send max_completion_tokens.",

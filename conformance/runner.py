@@ -23,20 +23,24 @@ import importlib.util
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Protocol
 
 from conformance.checks import REGISTRY, Check
 from conformance.checks._common import basic_chat
 from conformance.checks.boundary import filter_checks as filter_boundary
 from conformance.checks.boundary import sent as boundary_sent
+from conformance.checks.model import detect_model_family, limitation_notes, limitation_verdict
 from conformance.checks.registry import Verdict
 from conformance.checks.schema import PHASE as SCHEMA_PHASE
+from conformance.checks.scope import DEPLOYMENT, scope_of
 from conformance.checks.server import PHASE as SERVER_PHASE
 from conformance.checks.server import server_error_verdicts
 from conformance.context import BudgetExhausted, InfrastructureError, RunContext, ServerErrorAnswer
+from conformance.deployments import run_deployments
 from conformance.findings import make_finding
 from conformance.model import Finding, Outcome, RunResult
 from conformance.redact import Redactor, curl_command, redact_logging, redact_text
@@ -79,6 +83,8 @@ class RunOptions:
     deselect: tuple[str, ...] = ()
     schemathesis: bool = True
     boundary: str = "sample"  # all | sample | none (conformance.checks.boundary)
+    # several deployments (--deployment ×N): the first is target.deployment
+    deployments: tuple[str, ...] = ()
 
 
 # TargetOptions fields by the front ends' option names (`run --timeout` is timeout_s)
@@ -95,6 +101,7 @@ TARGET_OPTION_NAMES = (
     "reasoning",
     "reasoning_deployment",
     "rate_limited_deployment",
+    "model_family",
     "max_requests",
     "max_tokens_total",
     "timeout",
@@ -170,6 +177,7 @@ def execute(
                 progress=progress,
                 schemathesis=options.schemathesis,
                 baseline=baseline,
+                deployments=options.deployments,
             )
         return result, target.all_secrets()
 
@@ -212,8 +220,10 @@ def run_target(
     progress: Progress | None = None,
     schemathesis: bool = True,
     baseline: BaselineLike | None = None,
+    deployments: tuple[str, ...] = (),
 ) -> RunResult:
     started = time.perf_counter()
+    several = len(deployments) > 1  # per-deployment clauses: conformance/deployments.py
     result = RunResult(
         target=target.label,
         surfaces=[c.surface for c in target.contexts],
@@ -245,12 +255,29 @@ def run_target(
     try:
         for ctx in target.contexts:
             surface_checks = [c for c in checks if c.applies_to(ctx.surface)]
+            initial_token_param = ctx.token_param
             not_served = _prepare_surface(ctx, result)
+            per_deployment: list[Check] = []
+            if several:
+                per_deployment = [c for c in surface_checks if scope_of(c.id) == DEPLOYMENT]
+                surface_checks = [c for c in surface_checks if c not in per_deployment]
             for check in surface_checks:
                 # how a path the target does not serve is answered is ROUTE-*'s question,
                 # on any surface: those still run when the surface is not served
                 routing = check.id.startswith("ROUTE-") and ctx.cache.get(_UNSERVED_5XX)
                 emit(_run_check(ctx, check, target, None if routing else not_served))
+            if several:
+                surface_server = [c for c in server_checks if c.applies_to(ctx.surface)]
+
+                each = partial(
+                    _deployment_findings,
+                    checks=per_deployment + surface_server,
+                    target=target,
+                    result=result,
+                    not_served=not_served,
+                )
+                for finding in run_deployments(ctx, deployments, initial_token_param, each):
+                    emit(finding)
             surface_phase = [c for c in phase_checks if c.applies_to(ctx.surface)]
             if not surface_phase:
                 pass
@@ -278,6 +305,8 @@ def run_target(
         result.notes.append(
             "schemathesis phase not run: conformance.schemathesis_phase is not installed"
         )
+    for ctx in target.contexts:
+        result.notes.extend(limitation_notes(ctx))
     if any(c.id.startswith("BOUND-") for c in checks):
         result.notes.append(
             f"boundary: {sum(boundary_sent(ctx) for ctx in target.contexts)} boundary cases "
@@ -366,6 +395,11 @@ def _prepare_surface(ctx: RunContext, result: RunResult) -> str | None:
             exchange = basic_chat(ctx)
         except (InfrastructureError, BudgetExhausted):
             return None
+    if exchange.status == 200:
+        # which model family's documented rules apply (conformance.model_families)
+        note = detect_model_family(ctx, exchange.json, hinted=ctx.model_family is not None)
+        if note:
+            result.notes.append(note)
     version_refused = exchange.status == 404 or (
         ctx.surface == "foundry" and exchange.status == 400 and "api-version" in exchange.text
     )
@@ -378,6 +412,25 @@ def _prepare_surface(ctx: RunContext, result: RunResult) -> str | None:
         result.notes.append(f"{ctx.surface}: {reason}")
         return reason
     return None
+
+
+def _deployment_findings(
+    dctx: RunContext,
+    probe: bool,
+    *,
+    checks: list[Check],
+    target: Target,
+    result: RunResult,
+    not_served: str | None,
+) -> Iterator[Finding]:
+    """One deployment's per-deployment clauses (``conformance.deployments``); ``probe``:
+    a deployment other than the first makes its own basic completion first."""
+    reason = _prepare_surface(dctx, result) if probe else not_served
+    for check in checks:
+        if check.phase == SERVER_PHASE:
+            yield from _server_errors(dctx, check, target, reason)
+        else:
+            yield _run_check(dctx, check, target, reason)
 
 
 def _profiled(ctx: RunContext, finding: Finding) -> Finding:
@@ -411,7 +464,8 @@ def _run_check(ctx: RunContext, check: Check, target: Target, not_served: str | 
     elif check.func is None:  # a phase clause reaches here only to be skipped
         raise AssertionError(f"{clause.id} is decided by the {check.phase} phase")
     else:
-        verdict = _call(check.func, ctx)
+        # a documented limitation of the deployment's model is a skip, never a failure
+        verdict = limitation_verdict(ctx, clause.id, _call(check.func, ctx))
     return _finding(ctx, check, verdict, target)
 
 

@@ -25,6 +25,7 @@ from conformance.context import Budget, BudgetExhausted, InfrastructureError, Ru
 from conformance.http_auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider, default_credential
 from conformance.http_policy import RetryPolicy, TransportPolicy
 from conformance.http_tls import tls_settings
+from conformance.model_families import family_named
 from conformance.profiles import Profile, load_profile
 from conformance.spec_plan import GATEWAY_SPEC_ID, SpecPlan, plan_specs
 from generator.codegen.surfaces import rules_for
@@ -67,6 +68,9 @@ class TargetOptions:
     reasoning: bool = False
     reasoning_deployment: str | None = None
     rate_limited_deployment: str | None = None
+    # --model-family: which model family's documented rules apply (None: detect them
+    # from the answer's model; conformance.model_families)
+    model_family: str | None = None
     max_requests: int = 150
     max_tokens_total: int | None = None
     timeout_s: float = 30.0
@@ -411,6 +415,8 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
         raise UsageError("--max-tokens-total must be at least 1")
     if not opts.timeout_s > 0:
         raise UsageError("--timeout must be a positive number of seconds, e.g. --timeout 30")
+    if opts.model_family is not None:
+        family_named(opts.model_family)  # a one-line usage error naming the families
     transport = TransportPolicy(retry=opts.retry or RetryPolicy())
     profile = load_profile(opts.profile) if opts.profile else None
     registry = load_registry()
@@ -475,6 +481,7 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
                 emulator=False,
                 reasoning_deployment=opts.reasoning_deployment,
                 rate_limited_deployment=opts.rate_limited_deployment,
+                model_family=opts.model_family,
                 bearer_token=bearer,
                 api_version_explicit=explicit,
                 foundry_prefix=foundry_prefix,
@@ -601,8 +608,13 @@ def _emulator_target(
     deployment = opts.deployment or (profile.deployment if profile else None) or "gpt-4o-mini"
     reasoning = opts.reasoning_deployment
     rate_limited = opts.rate_limited_deployment
+    limited = None
     if profile is None:
         reasoning = reasoning or next((d.name for d in config.deployments if d.reasoning), None)
+        # MODEL-002: a deployment whose model documents no tool support (DeepSeek-R1)
+        limited = next(
+            (d.name for d in config.deployments if "tools" in d.model_family.unsupported), None
+        )
         rate_limited = rate_limited or next(
             (d.name for d in config.deployments if d.rpm is not None), None
         )
@@ -646,6 +658,8 @@ def _emulator_target(
             app=app,
             reasoning_deployment=reasoning,
             rate_limited_deployment=rate_limited,
+            model_family=opts.model_family,
+            limited_deployment=limited,
             bearer_token=token,
             api_version_explicit=explicit,
             secrets=tuple(s for s in secrets if s),

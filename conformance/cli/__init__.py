@@ -22,7 +22,7 @@ import click
 
 from conformance import __version__
 from generator.errors import AoaiError
-from generator.spec.sources import report_fetches
+from generator.spec.sources import mirror_dir, report_fetches
 
 __all__ = ["main", "cli"]
 
@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     # a spec download is never silent: one line on stderr per spec fetched
     report_fetches(lambda line: click.echo(line, err=True))
     try:
+        args = sys.argv[1:] if argv is None else argv
+        if not {"-h", "--help", "--version"} & set(args):
+            # a broken AOAI_SPECS_MIRROR is refused up front, whatever the cache already holds
+            mirror_dir()
         code = cli.main(args=argv, prog_name="aoai-conformance", standalone_mode=False)
     except AoaiError as exc:
         click.echo(f"error: {exc}", err=True)

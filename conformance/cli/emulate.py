@@ -15,6 +15,7 @@ from conformance.emulator import (
     EmulatorConfig,
     create_app,
 )
+from conformance.model_families import family_named
 from generator.errors import UsageError
 
 __all__ = ["emulate", "parse_deployment", "banner"]
@@ -24,21 +25,29 @@ PROFILE_ALIASES = {"seed-003-gateway": "seed-003"}
 
 
 def parse_deployment(text: str) -> Deployment:
-    """``NAME[:classic|reasoning][:rpm=N][:tpm=N][:window=SECONDS]`` → a Deployment."""
+    """``NAME[:classic|reasoning][:family=F][:rpm=N][:tpm=N][:window=SECONDS]`` → a Deployment.
+
+    ``family`` is a model family of :mod:`conformance.model_families` (``deepseek-r1``,
+    ``mai-ds-r1``, ``grok-3-mini``...); the model the answers name is then the deployment's.
+    """
     name, *options = text.split(":")
     if not name:
         raise UsageError(f"--deployment {text!r}: the name is empty; use NAME[:reasoning][:rpm=N]")
     kind = "classic"
+    family = "openai"
     limits: dict[str, float] = {}
     for option in options:
         if option in ("classic", "reasoning"):
             kind = option
             continue
         key, _, value = option.partition("=")
+        if key == "family":
+            family = family_named(value).name
+            continue
         if key not in ("rpm", "tpm", "window"):
             raise UsageError(
                 f"--deployment {text!r}: unknown option {option!r}; use classic, reasoning, "
-                "rpm=N, tpm=N or window=SECONDS"
+                "family=NAME, rpm=N, tpm=N or window=SECONDS"
             )
         try:
             limits[key] = float(value) if key == "window" else int(value)
@@ -48,10 +57,15 @@ def parse_deployment(text: str) -> Deployment:
             ) from None
         if limits[key] <= 0:
             raise UsageError(f"--deployment {text!r}: {key} must be positive")
+    if family != "openai":
+        model = name
+    else:
+        model = "gpt-5.1-mini" if kind == "reasoning" else "gpt-4o-mini-2024-07-18"
     return Deployment(
         name,
-        model="gpt-5.1-mini" if kind == "reasoning" else "gpt-4o-mini-2024-07-18",
+        model=model,
         kind=kind,  # type: ignore[arg-type]
+        family=family,
         rpm=int(limits["rpm"]) if "rpm" in limits else None,
         tpm=int(limits["tpm"]) if "tpm" in limits else None,
         window_seconds=float(limits.get("window", 60.0)),
@@ -80,7 +94,8 @@ def banner(config: EmulatorConfig, base: str) -> str:
     for d in config.deployments:
         limits = [f"rpm={d.rpm}"] if d.rpm else []
         limits += [f"tpm={d.tpm}"] if d.tpm else []
-        described.append(f"{d.name} ({', '.join([d.kind, *limits])})")
+        family = [] if d.family == "openai" else [d.family]
+        described.append(f"{d.name} ({', '.join([d.kind, *family, *limits])})")
     lines.append("  deployments: " + ", ".join(described))
     if config.faults:
         lines.append(
@@ -109,7 +124,7 @@ def banner(config: EmulatorConfig, base: str) -> str:
     "--deployment",
     "deployments",
     multiple=True,
-    metavar="NAME[:classic|reasoning][:rpm=N][:tpm=N][:window=SECONDS]",
+    metavar="NAME[:classic|reasoning][:family=F][:rpm=N][:tpm=N][:window=SECONDS]",
     help="A deployment to serve (repeatable; replaces the defaults "
     + ", ".join(d.name for d in DEFAULT_DEPLOYMENTS)
     + ").",

@@ -12,6 +12,7 @@ import click
 
 from conformance.http_tls import INSECURE_WARNING
 from conformance.model import Finding, Outcome, RunResult
+from conformance.model_families import FAMILY_NAMES
 from conformance.runner import (
     TARGET_OPTION_NAMES,
     RunOptions,
@@ -76,7 +77,11 @@ class _PlainReporter:
     help="Surface to check; auto probes a live target (the emulator: all three).",
 )
 @click.option(
-    "--deployment", metavar="NAME", help="Deployment to test (required for a live target)."
+    "--deployment",
+    metavar="NAME",
+    multiple=True,
+    help="Deployment to test (required for a live target); repeatable: the per-deployment "
+    "clauses run for each, the target-wide ones once.",
 )
 @click.option(
     "--api-version",
@@ -108,6 +113,12 @@ class _PlainReporter:
 )
 @click.option(
     "--rate-limited-deployment", metavar="NAME", help="A deployment with a tiny quota for RATE-001."
+)
+@click.option(
+    "--model-family",
+    type=click.Choice(FAMILY_NAMES),
+    help="The deployment's model family, whose documented limitations are skipped, not "
+    "failed (default: detected from the answer's model, e.g. DeepSeek-R1 -> deepseek-r1).",
 )
 @click.option(
     "--select",
@@ -210,6 +221,7 @@ def run(**kw: Any) -> None:
       aoai-conformance run --target https://RES.openai.azure.com --deployment gpt-4o-mini \\
           --surface dated --report junit:conformance.xml
       aoai-conformance run --target https://gw.example.edu --profile seed-003
+      aoai-conformance run --deployment gpt-4o-mini --deployment gpt-5.1-mini
       aoai-conformance run --fleet fleet.toml --shard 1/3 --report json:shard-1.json
     """
     from conformance.cli.fleet import fleet_requested, run_fleet_command
@@ -271,10 +283,15 @@ def run(**kw: Any) -> None:
 
         if not kw["update_baseline"] or Path(kw["baseline"]).exists():
             baseline = load_baseline(kw["baseline"])
+    deployments = tuple(dict.fromkeys(kw["deployment"]))
+    if len(deployments) != len(kw["deployment"]):
+        raise UsageError("--deployment names a deployment twice; give each once")
+    kw["deployment"] = deployments[0] if deployments else None
     options = RunOptions(
         target=target_options(
             {name: kw[name] for name in TARGET_OPTION_NAMES} | {"emulator": kw["force_emulator"]}
         ),
+        deployments=deployments,
         select=_split(kw["select"]),
         deselect=_split(kw["deselect"]),
         schemathesis=not kw["no_schemathesis"],

@@ -512,7 +512,41 @@ class Emulator:
             )
         return {k: v for k, v in body.items() if k in known}
 
+    def _family_rules(self, deployment: Deployment, body: dict[str, Any]) -> None:
+        """The documented limitations of a model of another provider (model_families).
+
+        DeepSeek-R1 and MAI-DS-R1 document "Tool calling: No" and "Response formats: Text"
+        (FOUNDRY_MODELS §DeepSeek models, §Microsoft models): tools and a JSON response
+        format are refused with a 400 that names the parameter.
+        """
+        family = deployment.model_family
+        for param in family.unsupported:  # tools first: the documented order
+            value = body.get(param)
+            if (
+                value is None
+                or value == []
+                or (
+                    param == "response_format"
+                    and isinstance(value, dict)
+                    and value.get("type") == "text"
+                )
+            ):
+                continue
+            if "limitation-answered-500" in self.faults:
+                raise ApiError(
+                    500, "InternalServerError", "The server had an error processing your request."
+                )
+            raise ApiError(
+                400,
+                "unsupported_parameter",
+                f"Unsupported parameter: '{param}' is not supported with this model "
+                f"({deployment.model}).",
+                param=param,
+                type_="invalid_request_error",
+            )
+
     def _model_rules(self, deployment: Deployment, body: dict[str, Any]) -> dict[str, Any]:
+        self._family_rules(deployment, body)
         if not deployment.reasoning:
             return body
         # seed 002 §changelog 2024-09-01-preview: max_tokens doesn't work with o1-series
@@ -619,10 +653,13 @@ class Emulator:
     def generate(
         self, body: dict[str, Any], deployment: Deployment, default_temperature: float
     ) -> Completion:
+        family = deployment.model_family
         return complete(
             body,
             deployment=deployment.name,
-            reasoning=deployment.reasoning,
+            reasoning=deployment.reasoning or family.reasoning_content,
+            visible_reasoning=family.reasoning_content,
+            reasoning_effort=family.reasoning_effort,
             default_temperature=default_temperature,
             ignore_n="n-ignored" in self.faults,
             ignore_max_tokens="max-tokens-ignored" in self.faults,
@@ -666,6 +703,14 @@ class Emulator:
             for choice in completion.choices:
                 choice.content, choice.finish_reason, choice.tool_calls = "", "content_filter", []
                 choice.completion_tokens = 0
+        if surface.name == "foundry":
+            # the Model Inference API returns the reasoning in the content, within <think>
+            # tags (model_families REASONING_HOWTO §Reasoning content)
+            for choice in completion.choices:
+                if choice.reasoning is not None:
+                    answer = choice.content or ""
+                    choice.content = f"<think>\n{choice.reasoning}\n</think>\n\n{answer}"
+                    choice.reasoning = None
         headers["apim-request-id"] = request_id()
         render = self._renders[deployment.name]
         if body.get("stream") is True:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from conformance.emulator.faults import FAULTS, unknown_faults
+from conformance.model_families import FAMILIES, FAMILY_NAMES, ModelFamily
 from generator.errors import UsageError
 
 __all__ = [
@@ -34,12 +35,15 @@ class Deployment:
     """One model deployment: its name, model, kind and per-window limits.
 
     ``rpm``/``tpm`` are requests and tokens allowed per ``window_seconds`` (60 by default,
-    i.e. per minute); ``None`` is unlimited.
+    i.e. per minute); ``None`` is unlimited. ``family`` names the model family
+    (:mod:`conformance.model_families`): what the model documents it supports and how it
+    returns its reasoning.
     """
 
     name: str
     model: str = "gpt-4o-mini"
     kind: DeploymentKind = "classic"
+    family: str = "openai"
     rpm: int | None = None
     tpm: int | None = None
     window_seconds: float = 60.0
@@ -48,12 +52,22 @@ class Deployment:
     def reasoning(self) -> bool:
         return self.kind == "reasoning"
 
+    @property
+    def model_family(self) -> ModelFamily:
+        return FAMILIES[self.family]
+
 
 DEFAULT_DEPLOYMENTS: tuple[Deployment, ...] = (
     Deployment("gpt-4o-mini", model="gpt-4o-mini-2024-07-18"),
     Deployment("gpt-5.1-mini", model="gpt-5.1-mini", kind="reasoning"),
     # requests-per-minute 2: the 3rd request within a minute is answered 429 (RATE-001)
     Deployment("tiny-quota", model="gpt-4o-mini-2024-07-18", rpm=2),
+    # models of other providers on v1 (seed 001, seed 002; conformance.model_families):
+    # reasoning content apart from the answer, no tools, no JSON response format
+    Deployment("DeepSeek-R1", model="DeepSeek-R1", family="deepseek-r1"),
+    Deployment("MAI-DS-R1", model="MAI-DS-R1", family="mai-ds-r1"),
+    # reasoning content and reasoning_effort, tools supported
+    Deployment("grok-3-mini", model="grok-3-mini", family="grok-3-mini"),
 )
 
 
@@ -86,6 +100,12 @@ class EmulatorConfig:
             )
         if not self.deployments:
             raise UsageError("no deployments configured; pass at least one --deployment NAME")
+        for d in self.deployments:
+            if d.family not in FAMILIES:
+                raise UsageError(
+                    f"deployment {d.name!r}: unknown model family {d.family!r}; choose one "
+                    f"of: {', '.join(FAMILY_NAMES)}"
+                )
         names = [d.name for d in self.deployments]
         if len(set(names)) != len(names):
             raise UsageError("a deployment name is configured twice; give each a unique name")

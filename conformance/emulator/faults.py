@@ -160,6 +160,12 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
         "MODEL-001",
         "the reasoning deployment accepts max_tokens instead of answering 400",
     ),
+    (
+        "limitation-answered-500",
+        "MODEL-002",
+        "a documented model limitation (tools sent to DeepSeek-R1 / MAI-DS-R1, which have "
+        "no tool support) is answered 500 instead of 400 naming tools",
+    ),
 )
 
 FAULTS: dict[str, Fault] = {name: Fault(name, clause, text) for name, clause, text in _TABLE}

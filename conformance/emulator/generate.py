@@ -35,6 +35,9 @@ _VOCAB = (
 ).split()
 _PIECE = re.compile(r"\s*\S+")
 REASONING_TOKENS = 8  # hidden tokens a reasoning deployment "thinks" per choice
+# reasoning_effort: a higher effort spends more reasoning tokens (REASONING_EFFORT
+# §Reasoning effort in conformance.model_families)
+EFFORT_TOKENS = {"minimal": 2, "low": 4, "medium": REASONING_TOKENS, "high": 16}
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,9 @@ class Choice:
     finish_reason: str
     completion_tokens: int
     tool_calls: list[ToolCall] = field(default_factory=list)
+    # the reasoning a model of another provider returns apart from its answer
+    # (conformance.model_families REASONING_HOWTO §Reasoning content); None for others
+    reasoning: str | None = None
 
     @property
     def pieces(self) -> list[str]:
@@ -139,6 +145,13 @@ def _pick_tool(body: dict[str, Any]) -> dict[str, Any] | None:
     return tools[0]
 
 
+def _thought(digest: bytes, words: int) -> str:
+    """The reasoning text of one choice: ``words`` words (one token each)."""
+    seed = hashlib.blake2b(digest + b"reasoning", digest_size=32).digest()
+    picked = [_VOCAB[b % len(_VOCAB)] for b in (seed * (words // 32 + 1))[:words]]
+    return " ".join(["Thinking:", *picked[1:]]) if picked else ""
+
+
 def _truncate_at_stop(text: str, stop: Any) -> str:
     """The text up to the earliest stop sequence (which is not returned)."""
     if not stop:
@@ -157,8 +170,15 @@ def complete(
     ignore_n: bool = False,
     ignore_max_tokens: bool = False,
     json_mode_prose: bool = False,
+    visible_reasoning: bool = False,
+    reasoning_effort: bool = False,
 ) -> Completion:
-    """Answer a validated chat-completions request body."""
+    """Answer a validated chat-completions request body.
+
+    ``visible_reasoning``: each choice also carries its reasoning text (as many words as
+    reasoning tokens, counted in ``completion_tokens``); ``reasoning_effort``: the
+    request's ``reasoning_effort`` sets how many tokens the model reasons.
+    """
     messages = body.get("messages") or []
     n = 1 if ignore_n else int(body.get("n") or 1)
     limit = body.get("max_completion_tokens")
@@ -180,6 +200,8 @@ def complete(
     )
     tool = _pick_tool(body) if body.get("tools") else None
     hidden = REASONING_TOKENS if reasoning else 0
+    if reasoning and reasoning_effort:
+        hidden = EFFORT_TOKENS.get(str(body.get("reasoning_effort")), REASONING_TOKENS)
     choices: list[Choice] = []
     for index in range(n):
         digest = _for_choice(base, index)
@@ -190,7 +212,8 @@ def complete(
             arguments = json.dumps(instance_for(params, h), separators=(", ", ": "))
             call = ToolCall(f"call_{h:016x}{index:08x}", str(function.get("name")), arguments)
             tokens = len(pieces(arguments)) + 1 + hidden
-            choices.append(Choice(index, None, "tool_calls", tokens, [call]))
+            thought = _thought(digest, hidden) if visible_reasoning else None
+            choices.append(Choice(index, None, "tool_calls", tokens, [call], thought))
             continue
         if fmt_type == "json_object" and not json_mode_prose:
             text = json.dumps({"answer": _sentence(digest), "choice": index})
@@ -214,5 +237,6 @@ def complete(
             if limit is not None and finish == "length"
             else count + hidden
         )
-        choices.append(Choice(index, content, finish, used))
+        thought = _thought(digest, hidden) if visible_reasoning else None
+        choices.append(Choice(index, content, finish, used, reasoning=thought))
     return Completion(choices, prompt_tokens(messages), hidden * n if reasoning else None)

@@ -68,6 +68,11 @@ def usage_of(completion: Completion, render: Render) -> dict[str, Any]:
 
 def _message(choice: Choice, render: Render) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": choice.content, "refusal": None}
+    if choice.reasoning is not None:
+        # models of other providers on the OpenAI API: the reasoning is in the field
+        # reasoning_content, apart from the answer (model_families REASONING_HOWTO
+        # §Reasoning content, the OpenAI API tab's sample response)
+        message = {"role": "assistant", "reasoning_content": choice.reasoning, **message}
     if choice.tool_calls:
         message["tool_calls"] = [
             {
@@ -92,7 +97,7 @@ def completion_body(completion: Completion, render: Render) -> bytes:
         finish = choice.finish_reason
         if render.invalid_finish_reason and finish == "stop":
             finish = "end_turn"
-        if choice.tool_calls:
+        if choice.tool_calls or choice.reasoning is not None:
             message = _DUMPS(_message(choice, render))
         else:
             content = "null" if choice.content is None else _STR(choice.content)
@@ -174,6 +179,10 @@ def stream_events(
         if first and render.stream_bad_json:
             yield _SEED_003_BAD_CHUNK
         first = False
+        if choice.reasoning is not None:
+            # REASONING_HOWTO §Stream content: deltas carry reasoning_content pieces
+            for piece in pieces(choice.reasoning):
+                yield chunk(i, {"reasoning_content": piece})
         for call_index, call in enumerate(choice.tool_calls):
             yield chunk(
                 i,

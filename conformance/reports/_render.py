@@ -38,6 +38,7 @@ TOOL_VERSION = __version__
 FINDING_FIELDS: tuple[tuple[str, str], ...] = (
     ("severity", "Severity"),
     ("surface", "Surface"),
+    ("deployment", "Deployment"),
     ("target", "Target"),
     ("reason", "Reason"),
     ("expected", "Expected"),

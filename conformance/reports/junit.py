@@ -65,7 +65,11 @@ def _message(finding: Finding) -> str:
 def _testcase(finding: Finding) -> ET.Element:
     case = ET.Element(
         "testcase",
-        {"classname": finding.surface or "all", "name": finding_heading(finding), "time": "0"},
+        {
+            "classname": ".".join(p for p in (finding.surface or "all", finding.deployment) if p),
+            "name": finding_heading(finding),
+            "time": "0",
+        },
     )
     if finding.outcome is Outcome.FAILED and finding.baselined:
         child = ET.SubElement(case, "skipped", {"message": BASELINED_NOTE})

@@ -8,7 +8,7 @@ clauses follow in collapsed ``<details>`` blocks, and the full list of clauses l
 
 from __future__ import annotations
 
-from conformance.model import Finding, RunResult
+from conformance.model import Finding, Outcome, RunResult
 from conformance.reports._render import (
     OUTCOME_LABELS,
     PARTIAL_NOTE,
@@ -73,6 +73,25 @@ def _details(summary: str, body: list[str]) -> list[str]:
     return ["<details>", f"<summary>{summary}</summary>", "", *body, "</details>", ""]
 
 
+def _deployments(result: RunResult) -> list[str]:
+    """Outcomes by deployment, when the run checked several (target-wide clauses apart)."""
+    names = list(dict.fromkeys(f.deployment for f in result.findings if f.deployment))
+    if not names:
+        return []
+    lines = ["| Deployment | Failed | Inconclusive | Skipped | Passed |", "|---|---|---|---|---|"]
+    for name in [*names, ""]:
+        counts = {o: 0 for o in Outcome}
+        for finding in result.findings:
+            if finding.deployment == name:
+                counts[finding.outcome] += 1
+        lines.append(
+            f"| {_text(name) or 'target-wide'} | {counts[Outcome.FAILED]} "
+            f"| {counts[Outcome.INCONCLUSIVE]} | {counts[Outcome.SKIPPED]} "
+            f"| {counts[Outcome.PASSED]} |"
+        )
+    return [*lines, ""]
+
+
 def render_markdown(result: RunResult, *, depth: int = 0, title: str = "") -> str:
     """The report; ``depth`` demotes every heading by that many levels and ``title``
     replaces the run's heading text (a fleet report nests each target's run this way)."""
@@ -100,6 +119,7 @@ def render_markdown(result: RunResult, *, depth: int = 0, title: str = "") -> st
         f"| Duration | {result.duration_s:.1f} s |",
         "",
     ]
+    lines += _deployments(result)
     for note in result.notes:
         lines += [f"> {_text(note)}", ""]
     if sections["failed"]:

@@ -425,6 +425,20 @@ def model_reasoning(c: httpx.Client, _: str) -> bool:
     return _model_ok(c)
 
 
+@clause("MODEL-002")
+def model_limitation(c: httpx.Client, _: str) -> bool:
+    # DeepSeek-R1 documents no tool support: tools are refused with 400 naming them
+    r = _post(c, V1, {"model": "DeepSeek-R1", "messages": HELLO, "tools": [TOOL]})
+    served = _post(c, V1, {"model": "DeepSeek-R1", "messages": HELLO})
+    message = served.json()["choices"][0]["message"] if served.status_code == 200 else {}
+    return (
+        r.status_code == 400
+        and "tools" in r.text
+        and isinstance(message.get("reasoning_content"), str)
+        and "<think>" not in (message.get("content") or "")
+    )
+
+
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)

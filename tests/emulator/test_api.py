@@ -50,6 +50,7 @@ CLAUSES = {
     "FOUNDRY-002",
     "FOUNDRY-003",
     "MODEL-001",
+    "MODEL-002",
     # issue 12: strict SSE, boundary cases, the Responses API
     "STREAM-011",
     "STREAM-012",

@@ -133,7 +133,14 @@ def test_v1_responses_models_and_errors(client: httpx.Client) -> None:
     valid(V1, "AzureResponse", r.json())
     r = client.get("/openai/v1/models", headers=H)
     valid(V1, "OpenAI.ListModelsResponse", r.json())
-    assert [m["id"] for m in r.json()["data"]] == ["gpt-4o-mini", "gpt-5.1-mini", "tiny-quota"]
+    assert [m["id"] for m in r.json()["data"]] == [
+        "gpt-4o-mini",
+        "gpt-5.1-mini",
+        "tiny-quota",
+        "DeepSeek-R1",
+        "MAI-DS-R1",
+        "grok-3-mini",
+    ]
     valid(V1, "OpenAI.Model", client.get("/openai/v1/models/gpt-4o-mini", headers=H).json())
     errors = [
         client.post("/openai/v1/chat/completions?api-version=2024-10-21", json={}, headers=H),
