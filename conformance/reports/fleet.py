@@ -25,7 +25,7 @@ from typing import Any
 
 from conformance.findings import finding_from_json
 from conformance.fleet import FleetResult, FleetSection
-from conformance.model import FINDINGS_SCHEMA_VERSION, Finding, Outcome, RunResult, Spend
+from conformance.model import FINDINGS_SCHEMA_VERSION, Outcome, RunResult, Spend
 from conformance.redact import Redactor
 from conformance.reports._render import (
     TOOL_NAME,
@@ -277,10 +277,6 @@ def render_fleet(fleet: FleetResult, fmt: str, *, secrets: Iterable[str] = ()) -
 # -- reading JSON reports back ------------------------------------------------------------
 
 
-def _finding(raw: Any, where: str) -> Finding:
-    return finding_from_json(raw, where)
-
-
 def _run(raw: dict[str, Any], where: str) -> RunResult:
     spend = raw.get("spend") or {}
     findings = raw.get("findings")
@@ -289,7 +285,7 @@ def _run(raw: dict[str, Any], where: str) -> RunResult:
     return RunResult(
         target=str(raw.get("target", "")),
         surfaces=[str(s) for s in raw.get("surfaces", [])],
-        findings=[_finding(f, f"{where}, finding {i}") for i, f in enumerate(findings, 1)],
+        findings=[finding_from_json(f, f"{where}, finding {i}") for i, f in enumerate(findings, 1)],
         spend=Spend(
             requests=int(spend.get("requests", 0)),
             prompt_tokens=int(spend.get("prompt_tokens", 0)),
