@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import UsageError
+from generator.paths import PROFILES_DIR
 from generator.spec.registry import SURFACES
-from specs import REGISTRY_FILE
 
 __all__ = ["Profile", "Deviation", "PROFILES_DIR", "load_profile", "list_profiles"]
 
-PROFILES_DIR = REGISTRY_FILE.parent / "profiles"
 _SURFACES = SURFACES
 
 

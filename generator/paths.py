@@ -8,13 +8,26 @@ the option, the path and the fix.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 from pathlib import Path
 
 from generator.errors import UsageError
 
-__all__ = ["writable_file", "writable_folder", "nearest_existing", "in_checkout", "PROJECT_ROOT"]
+__all__ = [
+    "writable_file",
+    "writable_folder",
+    "nearest_existing",
+    "in_checkout",
+    "PROJECT_ROOT",
+    "INSTALLED_NAMES",
+    "SPECS_DIR",
+    "REGISTRY_FILE",
+    "OVERLAYS_DIR",
+    "PROFILES_DIR",
+    "GENERATED_DIR",
+]
 
 
 def nearest_existing(path: Path) -> Path:
@@ -83,3 +96,32 @@ def in_checkout() -> bool:
     """
     installed = {"site-packages", "dist-packages"} & set(PROJECT_ROOT.parts)
     return not installed and (PROJECT_ROOT / "pyproject.toml").is_file()
+
+
+#: The checkout's data folders and the names a wheel installs them under. ``specs`` and
+#: ``generated`` are too generic for site-packages (other distributions ship packages of
+#: those names), so the wheel maps them to names of our own (setup.py); a checkout keeps the
+#: folders. Code never imports these packages: it asks here where their files are.
+INSTALLED_NAMES: dict[str, str] = {
+    "specs": "aoai_conformance_specs",
+    "generated": "aoai_conformance_generated",
+}
+
+
+def _data_folder(folder: str) -> Path:
+    """Where the checkout's ``folder`` is: beside generator/ in a checkout, else installed."""
+    if in_checkout():
+        return PROJECT_ROOT / folder
+    spec = importlib.util.find_spec(INSTALLED_NAMES[folder])
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations))).resolve()
+    return PROJECT_ROOT / folder  # a source tree on sys.path without pyproject.toml
+
+
+#: specs/: the spec registry, overlays and gateway profiles (data only).
+SPECS_DIR = _data_folder("specs")
+REGISTRY_FILE = SPECS_DIR / "registry.json"
+OVERLAYS_DIR = SPECS_DIR / "overlays"
+PROFILES_DIR = SPECS_DIR / "profiles"
+#: generated/: the generator's default output (``generate`` refuses it outside a checkout).
+GENERATED_DIR = _data_folder("generated")

@@ -1,16 +1,7 @@
 """Data package: the spec registry, overlays and gateway profiles.
 
-Nothing here is code; this module only tells where the files are, so that a
-non-editable install (the wheel) finds them the same way a checkout does.
+Nothing here is code and nothing imports this package. A wheel installs this folder as
+``aoai_conformance_specs`` (``specs`` would collide in site-packages); code finds the files
+through :mod:`generator.paths` (``SPECS_DIR``, ``REGISTRY_FILE``, ...), the same way in a
+checkout and in an installed wheel.
 """
-
-from __future__ import annotations
-
-from pathlib import Path
-
-__all__ = ["SPECS_DIR", "REGISTRY_FILE", "OVERLAYS_DIR", "PROFILES_DIR"]
-
-SPECS_DIR = Path(__file__).resolve().parent
-REGISTRY_FILE = SPECS_DIR / "registry.json"
-OVERLAYS_DIR = SPECS_DIR / "overlays"
-PROFILES_DIR = SPECS_DIR / "profiles"

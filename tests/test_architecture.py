@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from generator.paths import INSTALLED_NAMES
 from tests.support import ROOT
 
-OURS = {"specs", "generator", "generated", "conformance"}
+# folder → the import names its code may use; the data folders are never imported by name
+# (a wheel installs them as aoai_conformance_specs / aoai_conformance_generated, see
+# generator.paths.INSTALLED_NAMES): code finds their files through generator.paths
+OURS = {"specs", "generator", "generated", "conformance", *INSTALLED_NAMES.values()}
 ALLOWED = {
     "specs": set(),
-    "generator": {"specs"},
+    "generator": set(),
     "generated": set(),
-    "conformance": {"generator", "generated", "specs"},
+    "conformance": {"generator"},
 }
 
 
@@ -50,3 +54,26 @@ def test_findings_are_built_in_one_place() -> None:
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Finding":
                 builders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert builders == [], "build findings with conformance.findings.make_finding"
+
+
+def test_installed_names_match_the_build() -> None:
+    # setup.py repeats the table (the build must not import the project); they must agree
+    tree = ast.parse((ROOT / "setup.py").read_text(encoding="utf-8"))
+    (renamed,) = [
+        ast.literal_eval(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "RENAMED"
+    ]
+    assert renamed == INSTALLED_NAMES
+
+
+@pytest.mark.parametrize("folder", ["tests", "bench", "scripts"])
+def test_data_folders_are_imported_by_their_installed_names(folder: str) -> None:
+    # `import specs` / `import generated` work in a checkout only (the repo root is on
+    # sys.path); an installed wheel has no such packages
+    found = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        bad = _imports(path) & set(INSTALLED_NAMES)
+        if bad:
+            found.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
+    assert not found, "\n".join(found)

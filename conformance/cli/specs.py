@@ -13,10 +13,9 @@ from generator.diff import diff_specs, open_spec, to_json_text, to_markdown
 from generator.diff.new_version import add_api_version
 from generator.diff.regenerate import regenerate
 from generator.errors import UsageError
-from generator.paths import in_checkout, writable_file, writable_folder
+from generator.paths import REGISTRY_FILE, in_checkout, writable_file, writable_folder
 from generator.spec import Registry, load_registry, load_spec, probe, resolve
 from generator.spec.sources import CACHE_ENV, cache_dir, mirror_dir, store_in_cache
-from specs import REGISTRY_FILE
 
 __all__ = ["specs"]
 

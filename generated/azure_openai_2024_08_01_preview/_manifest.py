@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "f53c840bcc4178359431d1748cc23d700c143641c482fd44d72e8738cf226b20"
+FINGERPRINT = "b1dd516c6fb83e8f6e5926238a9f55adda5e01439b3817081c08b5aebc52b8ff"
 FILES: dict[str, str] = {
     "__init__.py": "791df324c295f28006490ab2fa6aded6b424b321124be7842284baf15566bd12",
     "_runtime.py": "0b625387dbd0be45606a691575647bab251216777a1355bd1875c9311b1e1643",

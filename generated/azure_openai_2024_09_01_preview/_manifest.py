@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "cc57660bca6387ca6f90c5a581e4f6351ee6676ba9bbe39259a28b8dde628ac5"
+FINGERPRINT = "ce98ca6d16c8b77f4348cd65927d213f02011e91e48de1cec166d13136010c1b"
 FILES: dict[str, str] = {
     "__init__.py": "87c6910d4f4f22b72df6f92b98f822b92a58ed4f18eb9f0a4625c0dcb65204c3",
     "_runtime.py": "e61bcd36cdc31e6cf3bb25a810922a12a357f39e1421a46dd01df859ef9038fc",

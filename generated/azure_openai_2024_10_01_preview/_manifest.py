@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "b1e3365c95f7c5c6fc1377750cf5d33626e96f2835427f202a608a51d522103a"
+FINGERPRINT = "6769122aae878745dd9f160e94fd58dc0779c71c98e2cae67400a76298434354"
 FILES: dict[str, str] = {
     "__init__.py": "cfecd954c4ad2bb6406a3b57ac165c9978aed07e11af588e201ade6f1cc932c4",
     "_runtime.py": "370953722e2b924a0460df529ea83b4bdea09858d9a1120548d3356d1f4959e4",

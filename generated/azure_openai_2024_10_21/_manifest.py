@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "32ae05a64e4c020e8d9cfe8c3ac459321feda3c2b232b70da2b4bc49e0eb75f8"
+FINGERPRINT = "4807cfd3e8ab5b1dd9093f9bbb21be88a76071982fcc18f0856b45b9f8f3187b"
 FILES: dict[str, str] = {
     "__init__.py": "8c0f273a9685643bfa815e45f1b01d8581d89c623e9f0552666704ed8f02c1ce",
     "_runtime.py": "b6ead3553b98c5c739e7070e902ce97b397523227a4831ebb02d684fd3f2c4d8",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "1aefefab28bafceb325aeabf741eb783a2e508ffdd66e13eb1ba2aecdd7b827c"
+FINGERPRINT = "407de9b183f83de8d2a4089d89aa7ffa7691fc8eec2ecc597afdaf457d14070a"
 FILES: dict[str, str] = {
     "__init__.py": "961541120046b7c320ccab9f6f258f4615ab2cad39184b5e702a5b62c527c7c8",
     "_runtime.py": "63f9d83338e23884a477e07e7798815e9b8ed4684ce20727397e2dc66dff68da",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "1a7faaeca4a08a6c67e4ed21a04f294214d427c7e0b28f8f90707894c726c926"
+FINGERPRINT = "bcfeb84e2c6be32539096708aaadb3118ed5f21b3936bcfd5e34c8944a40f363"
 FILES: dict[str, str] = {
     "__init__.py": "6350c1f84f64b3c40c6cbcbadeca9103e67401359b0bdc0e7167e65d56ec5d1e",
     "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",

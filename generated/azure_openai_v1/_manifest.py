@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "f907d3b39ddec4f7cb8d0ec410843e7df25a3e04a4981cb24e0f92742a9c57ba"
+FINGERPRINT = "39e742567fdd77a4aa5116b17f0891117414c251079ae72b59445c9913ecbc48"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "be0bbe597932d13feb4bcef1f405cf305023c18b8d98dc0e915a1516229717f1",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "67d3d1fe800d28af10040f8a1c0fb17f47f58f0f5dad317a265aba9391c87ebc"
+FINGERPRINT = "9f498acd9d709dcd04ce7d444bece95f3000b737ea7dc1526693dbbd5ea7a54c"
 FILES: dict[str, str] = {
     "__init__.py": "f7213a2e12237e8653520323a5a15f99726a650591bb253cdf766efa88e6674e",
     "_runtime.py": "649b3d5e82a92e2a5435f0c228b6aaf44753bfc5155faca637a69a67434febb6",

@@ -27,9 +27,9 @@ from generator.codegen.problems import Problem, Problems, StrictModeError
 from generator.codegen.render import TEMPLATES_DIR, render_manifest, render_package, render_root
 from generator.codegen.surfaces import rules_for
 from generator.errors import AoaiError
+from generator.paths import GENERATED_DIR, OVERLAYS_DIR
 from generator.spec import LoadedSpec, load_registry, load_spec
 from generator.spec.overlays import load_overlays
-from specs import OVERLAYS_DIR
 
 __all__ = [
     "GENERATED_DIR",
@@ -49,7 +49,6 @@ __all__ = [
     "spec_input",
 ]
 
-GENERATED_DIR = Path(__file__).resolve().parents[2] / "generated"
 REGENERATE_COMMAND = "aoai-conformance generate"
 MANIFEST = "_manifest.py"
 ROOT_INIT = "__init__.py"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import OverlayError
-from specs import OVERLAYS_DIR
+from generator.paths import OVERLAYS_DIR
 
 __all__ = ["Overlay", "AppliedOverlay", "load_overlays", "apply_overlays", "apply_overlay"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from generator.errors import SpecError, UnknownSpecError
-from specs import REGISTRY_FILE
+from generator.paths import REGISTRY_FILE
 
 __all__ = ["Surface", "PackageRef", "SpecEntry", "Registry", "load_registry", "SURFACES"]
 

@@ -15,8 +15,8 @@ import pytest
 
 from generator.diff.new_version import canonical_path, find_spec_bytes
 from generator.errors import ShaMismatchError, SpecUnavailableError
+from generator.paths import REGISTRY_FILE
 from generator.spec import load_registry
-from specs import REGISTRY_FILE
 from tests.diff.test_cli import one_line_error, run_cli
 from tests.support import ROOT, requires_mirror
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from generated.azure_openai_2025_04_01_preview.auth import (
+from aoai_conformance_generated.azure_openai_2025_04_01_preview.auth import (
     TOKEN_SCOPE,
     ApiKeyAuth,
     BearerAuth,

@@ -26,7 +26,7 @@ def test_one_package_per_registered_spec() -> None:
 @pytest.mark.parametrize("package", PACKAGES)
 def test_every_module_imports(package: str) -> None:
     for module in MODULES:
-        importlib.import_module(f"generated.{package}.{module}")
+        importlib.import_module(f"aoai_conformance_generated.{package}.{module}")
 
 
 def test_every_file_starts_with_the_generated_marker() -> None:
@@ -62,7 +62,7 @@ def test_class_names_are_never_numbered_collisions() -> None:
 
 def test_whole_specs_are_generated() -> None:
     """2025-04-01-preview: 52 operations, 342 component schemas (issue 3)."""
-    from generated.azure_openai_2025_04_01_preview import builders, models
+    from aoai_conformance_generated.azure_openai_2025_04_01_preview import builders, models
 
     assert len(builders.OPERATIONS) == 52
     assert all(callable(getattr(builders, name)) for name in builders.OPERATIONS)
@@ -78,9 +78,11 @@ def test_whole_specs_are_generated() -> None:
 
 
 def test_surface_rules_in_builders() -> None:
-    from generated.azure_openai_2025_04_01_preview import builders as dated
-    from generated.azure_openai_v1 import builders as v1
-    from generated.foundry_model_inference_2024_05_01_preview import builders as foundry
+    from aoai_conformance_generated.azure_openai_2025_04_01_preview import builders as dated
+    from aoai_conformance_generated.azure_openai_v1 import builders as v1
+    from aoai_conformance_generated.foundry_model_inference_2024_05_01_preview import (
+        builders as foundry,
+    )
 
     request = foundry.get_chat_completions(
         "https://r.services.ai.azure.com/models",
@@ -115,7 +117,8 @@ def test_ruff_is_clean_on_generated() -> None:
 
 
 # Typed use of the generated API, checked with the generated code: credentials of one
-# package with the builders of another, typed bodies and Literal parameters.
+# package with the builders of another, typed bodies and Literal parameters. mypy reads the
+# folder generated/ as the package ``generated`` (it does not follow the editable finder).
 _USAGE = """
 import httpx
 from generated.azure_openai_v1.auth import ApiKeyAuth

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from generated.azure_openai_2024_10_21 import models as dated_ga
-from generated.azure_openai_2025_04_01_preview import models as dated
-from generated.foundry_model_inference_2024_05_01_preview import models as foundry
+from aoai_conformance_generated.azure_openai_2024_10_21 import models as dated_ga
+from aoai_conformance_generated.azure_openai_2025_04_01_preview import models as dated
+from aoai_conformance_generated.foundry_model_inference_2024_05_01_preview import models as foundry
 
 # seed 004, Examples: Sample Request
 SEED_004_REQUEST: dict[str, Any] = {

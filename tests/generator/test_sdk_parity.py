@@ -19,11 +19,15 @@ import httpx
 import pytest
 from openai import AzureOpenAI, OpenAI
 
-from generated.azure_openai_2025_04_01_preview import builders as dated_builders
-from generated.azure_openai_v1 import builders as v1_builders
+from aoai_conformance_generated.azure_openai_2025_04_01_preview import builders as dated_builders
+from aoai_conformance_generated.azure_openai_v1 import builders as v1_builders
 
 # credentials of one package work with the builders of every other (auth.AuthHeaders)
-from generated.azure_openai_v1.auth import ApiKeyAuth, BearerAuth, TokenCredentialAuth
+from aoai_conformance_generated.azure_openai_v1.auth import (
+    ApiKeyAuth,
+    BearerAuth,
+    TokenCredentialAuth,
+)
 
 COMPLETION = {
     "id": "chatcmpl-1",
@@ -200,7 +204,7 @@ def test_v1_builder_matches_openai_with_base_url(recorder: tuple[str, list[Seen]
 
 def test_v1_builder_api_key_header_and_typed_body(recorder: tuple[str, list[Seen]]) -> None:
     endpoint, seen = recorder
-    from generated.azure_openai_v1 import models
+    from aoai_conformance_generated.azure_openai_v1 import models
 
     body = models.AzureCreateChatCompletionRequest.model_validate(
         {"model": "ignored", "messages": MESSAGES}
@@ -221,7 +225,9 @@ def test_foundry_builder_matches_azure_ai_inference(recorder: tuple[str, list[Se
     from azure.ai.inference import ChatCompletionsClient
     from azure.core.credentials import AzureKeyCredential
 
-    from generated.foundry_model_inference_2024_05_01_preview import builders as foundry
+    from aoai_conformance_generated.foundry_model_inference_2024_05_01_preview import (
+        builders as foundry,
+    )
 
     endpoint, seen = recorder
     client = ChatCompletionsClient(

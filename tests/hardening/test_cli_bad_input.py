@@ -356,7 +356,7 @@ def test_every_subcommand_refuses_bad_input_in_one_line(
     import json
     import socket
 
-    from specs import REGISTRY_FILE
+    from generator.paths import REGISTRY_FILE
 
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     (tmp_path / "registry.json").write_text(REGISTRY_FILE.read_text(encoding="utf-8"))

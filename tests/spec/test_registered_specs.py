@@ -99,7 +99,7 @@ def test_datamodel_code_generator_accepts(spec_id: str, tmp_path: Path) -> None:
 
 
 def test_registry_save_round_trips_byte_for_byte(tmp_path: Path) -> None:
-    from specs import REGISTRY_FILE
+    from generator.paths import REGISTRY_FILE
 
     target = REGISTRY.save(tmp_path / "registry.json")
     assert target.read_bytes() == REGISTRY_FILE.read_bytes()

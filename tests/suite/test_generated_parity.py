@@ -25,20 +25,22 @@ BASE = "http://testserver"
 
 def _generated_request(surface: str, body: dict[str, Any]) -> httpx.Request:
     if surface == "dated":
-        from generated.azure_openai_2024_10_21 import auth, builders
+        from aoai_conformance_generated.azure_openai_2024_10_21 import auth, builders
 
         return builders.chat_completions_create(
             BASE, deployment="gpt-4o-mini", body=body, auth=auth.ApiKeyAuth(DEFAULT_API_KEY)
         )
     if surface == "v1":
-        from generated.azure_openai_v1 import auth as v1_auth
-        from generated.azure_openai_v1 import builders as v1_builders
+        from aoai_conformance_generated.azure_openai_v1 import auth as v1_auth
+        from aoai_conformance_generated.azure_openai_v1 import builders as v1_builders
 
         return v1_builders.create_chat_completion(
             BASE, body=body, auth=v1_auth.ApiKeyAuth(DEFAULT_API_KEY)
         )
-    from generated.foundry_model_inference_2024_05_01_preview import auth as f_auth
-    from generated.foundry_model_inference_2024_05_01_preview import builders as f_builders
+    from aoai_conformance_generated.foundry_model_inference_2024_05_01_preview import auth as f_auth
+    from aoai_conformance_generated.foundry_model_inference_2024_05_01_preview import (
+        builders as f_builders,
+    )
 
     return f_builders.get_chat_completions(
         BASE + "/models",
