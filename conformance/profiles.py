@@ -54,9 +54,13 @@ def list_profiles() -> list[str]:
 
 
 def _resolve(name_or_path: str) -> Path:
-    path = Path(name_or_path)
-    if path.suffix == ".json" and path.is_file():
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        raise UsageError(f"profile {name_or_path} is a folder; pass a profile JSON file in it")
+    if path.is_file():
         return path
+    if path.suffix == ".json" or len(path.parts) > 1:
+        raise UsageError(f"profile file {name_or_path} does not exist; check the path")
     for candidate in (
         PROFILES_DIR / f"{name_or_path}.json",
         PROFILES_DIR / f"{name_or_path}-gateway.json",

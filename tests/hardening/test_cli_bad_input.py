@@ -42,6 +42,8 @@ CASES: list[tuple[str, list[str], str]] = [
     ("unknown-auth", ["--auth", "bogus"], "Invalid value for '--auth'"),
     ("unknown-profile", ["--profile", "no-such-profile"], "profile 'no-such-profile' not found"),
     ("bad-profile-file", ["--profile", "{tmp}/bad.json"], "is not readable JSON"),
+    ("profile-is-folder", ["--profile", "{tmp}"], "is a folder; pass a profile JSON file"),
+    ("profile-file-missing", ["--profile", "{tmp}/nope.json"], "does not exist; check the path"),
     ("unknown-fault", ["--fault", "no-such-fault"], "unknown fault 'no-such-fault'"),
     (
         "fault-on-live-target",
