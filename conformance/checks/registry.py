@@ -8,8 +8,10 @@ baseline); registering an id twice is an error.
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from conformance.context import Exchange, RunContext
 from conformance.model import Citation, Clause, Outcome, Severity, SurfaceName
@@ -27,6 +29,7 @@ __all__ = [
     "fail",
     "skip",
     "inconclusive",
+    "needs",
     "ALL_SURFACES",
 ]
 
@@ -69,6 +72,38 @@ def inconclusive(reason: str, exchange: Exchange | None = None) -> Verdict:
 
 
 CheckFunc = Callable[[RunContext], Verdict]
+
+_A = TypeVar("_A")
+_B = TypeVar("_B")
+
+
+def needs(
+    precondition: Callable[[RunContext], tuple[_A, _B] | Verdict],
+) -> Callable[[Callable[[RunContext, _A, _B], Verdict]], CheckFunc]:
+    """Hand a check what it needs, or decide the clause without it.
+
+    ``precondition`` makes (or reuses) the request a family of clauses reads and returns
+    what the check inspects, e.g. ``(exchange, body)``, or the :class:`Verdict` that
+    decides every clause of the family when the answer cannot be judged (an
+    ``inconclusive`` for a 5xx or a non-JSON body). The check below it is then written for
+    the good case only::
+
+        @clause("RESP-001", ...)
+        @needs(_completion)
+        def completion_object(ctx, exchange, body): ...
+    """
+
+    def wrap(check: Callable[[RunContext, _A, _B], Verdict]) -> CheckFunc:
+        @functools.wraps(check)
+        def run(ctx: RunContext) -> Verdict:
+            got = precondition(ctx)
+            if isinstance(got, Verdict):
+                return got
+            return check(ctx, *got)
+
+        return run
+
+    return wrap
 
 
 @dataclass(frozen=True)

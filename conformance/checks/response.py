@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from conformance.checks._common import FINISH_REASONS, basic_chat, is_int, short, token_limit
-from conformance.checks.registry import Verdict, clause, fail, inconclusive, ok, skip
+from conformance.checks.registry import Verdict, clause, fail, inconclusive, needs, ok, skip
 from conformance.context import Exchange, RunContext
 
 __all__: list[str] = []
@@ -30,6 +30,11 @@ def _completion(
     return exchange, body
 
 
+def _tool_completion(ctx: RunContext) -> tuple[Exchange, dict[str, Any]] | Verdict:
+    """The forced tool call's answer (RESP-006, RESP-017)."""
+    return _completion(ctx, tool_chat(ctx))
+
+
 def _choices(body: dict[str, Any]) -> list[dict[str, Any]]:
     choices = body.get("choices")
     return [c for c in choices if isinstance(c, dict)] if isinstance(choices, list) else []
@@ -40,11 +45,8 @@ def _choices(body: dict[str, Any]) -> list[dict[str, Any]]:
     "A non-stream completion has object chat.completion",
     cites=(_NON_STREAM, ("seed 004", "ChatCompletionObject")),
 )
-def completion_object(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_completion)
+def completion_object(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     if body.get("object") == "chat.completion":
         return ok("object: chat.completion", exchange)
     return fail(
@@ -105,11 +107,8 @@ def finish_reason_values(ctx: RunContext) -> Verdict:
         ("seed 003", "Non-Streaming Response (usage)"),
     ),
 )
-def usage_sum(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_completion)
+def usage_sum(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     usage = body.get("usage")
     if not isinstance(usage, dict) or not all(
         is_int(usage.get(k)) for k in ("prompt_tokens", "completion_tokens", "total_tokens")
@@ -137,11 +136,8 @@ def usage_sum(ctx: RunContext) -> Verdict:
         ("azure-openai spec", "createChatCompletionRequest.n"),
     ),
 )
-def n_choices(ctx: RunContext) -> Verdict:
-    got = _completion(ctx, ctx.chat(n=2, **token_limit(ctx, 8)))
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(lambda ctx: _completion(ctx, ctx.chat(n=2, **token_limit(ctx, 8))))
+def n_choices(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     indexes = sorted(int(c["index"]) for c in _choices(body) if is_int(c.get("index")))
     if len(_choices(body)) == 2 and indexes == [0, 1]:
         return ok("two choices, indexes 0 and 1", exchange)
@@ -240,11 +236,8 @@ def _tool_calls(body: dict[str, Any]) -> list[Any]:
         ("seed 004", "ChatCompletionToolChoiceOption"),
     ),
 )
-def tool_arguments(ctx: RunContext) -> Verdict:
-    got = _completion(ctx, tool_chat(ctx))
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_tool_completion)
+def tool_arguments(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     calls = _tool_calls(body)
     if not calls:
         return fail(
@@ -334,11 +327,8 @@ def json_mode(ctx: RunContext) -> Verdict:
 
 
 @clause("RESP-008", "The completion id is a non-empty string", cites=(_RESPONSE, _NON_STREAM))
-def completion_id(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_completion)
+def completion_id(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     if isinstance(body.get("id"), str) and body["id"]:
         return ok(f"id {body['id']!r}", exchange)
     return fail(
@@ -351,11 +341,8 @@ def completion_id(ctx: RunContext) -> Verdict:
 
 
 @clause("RESP-009", "created is an integer Unix timestamp", cites=(_RESPONSE, _NON_STREAM))
-def created_int(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_completion)
+def created_int(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     if is_int(body.get("created")) and body["created"] >= 0:
         return ok("created is an integer", exchange)
     return fail(
@@ -368,11 +355,8 @@ def created_int(ctx: RunContext) -> Verdict:
 
 
 @clause("RESP-010", "model is a non-empty string", cites=(_RESPONSE, _NON_STREAM))
-def model_named(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_completion)
+def model_named(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     if isinstance(body.get("model"), str) and body["model"]:
         return ok(f"model {body['model']!r}", exchange)
     return fail(
@@ -389,11 +373,8 @@ def model_named(ctx: RunContext) -> Verdict:
     "choices[].index runs 0, 1, ... in order",
     cites=(("seed 004", "Choices (index)"), _NON_STREAM),
 )
-def choice_indexes(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_completion)
+def choice_indexes(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     choices = _choices(body)
     indexes = [c.get("index") for c in choices]
     if choices and indexes == list(range(len(choices))):
@@ -412,11 +393,8 @@ def choice_indexes(ctx: RunContext) -> Verdict:
     "message.role is assistant",
     cites=(("seed 004", "ChatCompletionResponseMessage"), _NON_STREAM),
 )
-def message_role(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_completion)
+def message_role(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     for i, choice in enumerate(_choices(body)):
         message = choice.get("message")
         role = message.get("role") if isinstance(message, dict) else None
@@ -436,11 +414,8 @@ def message_role(ctx: RunContext) -> Verdict:
     "A non-stream completion is sent as application/json",
     cites=(("seed 003", "Non-Streaming Response (Content-Type application/json)"),),
 )
-def json_content_type(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, _body = got
+@needs(_completion)
+def json_content_type(ctx: RunContext, exchange: Exchange, _body: dict[str, Any]) -> Verdict:
     if exchange.content_type.split(";")[0].strip().lower() == "application/json":
         return ok("Content-Type: application/json", exchange)
     return fail(
@@ -493,11 +468,8 @@ def stop_sequence(ctx: RunContext) -> Verdict:
     severity="should",
     cites=(_RESPONSE,),
 )
-def fingerprint(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_completion)
+def fingerprint(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     value = body.get("system_fingerprint")
     # Azure sends null where the upstream schema says string (a documented spec defect).
     if value is None or isinstance(value, str):
@@ -516,11 +488,8 @@ def fingerprint(ctx: RunContext) -> Verdict:
     "usage carries non-negative integer token counts",
     cites=(("seed 004", "CompletionUsage"), ("seed 003", "Non-Streaming Response (usage)")),
 )
-def usage_ints(ctx: RunContext) -> Verdict:
-    got = _completion(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_completion)
+def usage_ints(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     usage = body.get("usage")
     if not isinstance(usage, dict):
         return fail(
@@ -547,11 +516,8 @@ def usage_ints(ctx: RunContext) -> Verdict:
     "A tool call carries an id and type function",
     cites=(("seed 004", "ChatCompletionMessageToolCall"), ("seed 004", "ToolType")),
 )
-def tool_call_shape(ctx: RunContext) -> Verdict:
-    got = _completion(ctx, tool_chat(ctx))
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_tool_completion)
+def tool_call_shape(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     calls = _tool_calls(body)
     if not calls:
         return inconclusive("no tool call to inspect (see RESP-006)", exchange)

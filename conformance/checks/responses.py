@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks._common import is_int, short
-from conformance.checks.registry import Verdict, clause, fail, inconclusive, ok
+from conformance.checks.registry import Verdict, clause, fail, inconclusive, needs, ok
 from conformance.context import Exchange, RunContext
 
 __all__: list[str] = []
@@ -39,6 +39,11 @@ def _answer(ctx: RunContext, key: str, **fields: Any) -> tuple[Exchange, dict[st
             exchange,
         )
     return exchange, body
+
+
+def _basic_answer(ctx: RunContext) -> tuple[Exchange, dict[str, Any]] | Verdict:
+    """The plain request's answer (the RESPONSES clauses that read its body)."""
+    return _answer(ctx, "responses-basic")
 
 
 def _streamed(ctx: RunContext) -> tuple[Exchange, list[dict[str, Any]]] | Verdict:
@@ -83,11 +88,8 @@ def _type_problem(response: dict[str, Any]) -> tuple[str, str] | None:
     surfaces=("v1",),
     cites=(_SEED_001, (_SPEC[0], "#/components/schemas/OpenAI.OutputItem"), _EVENTS),
 )
-def output_types(ctx: RunContext) -> Verdict:
-    got = _answer(ctx, "responses-basic")
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_basic_answer)
+def output_types(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     streamed = _streamed(ctx)
     answers = [("non-stream", exchange, body)]
     if not isinstance(streamed, Verdict) and _final(streamed[1]) is not None:
@@ -171,11 +173,8 @@ def _usage_problem(usage: Any) -> str | None:
     surfaces=("v1",),
     cites=(_SEED_001, (_SPEC[0], "#/components/schemas/OpenAI.ResponseUsage")),
 )
-def usage_arithmetic(ctx: RunContext) -> Verdict:
-    got = _answer(ctx, "responses-basic")
-    if isinstance(got, Verdict):
-        return got
-    exchange, body = got
+@needs(_basic_answer)
+def usage_arithmetic(ctx: RunContext, exchange: Exchange, body: dict[str, Any]) -> Verdict:
     problem = _usage_problem(body.get("usage"))
     if problem is None:
         streamed = _streamed(ctx)
@@ -239,11 +238,8 @@ def _sequence_problem(events: list[dict[str, Any]]) -> tuple[str, str, str] | No
     surfaces=("v1",),
     cites=(_EVENTS, _SEED_001, ("WHATWG HTML", "9.2.6 Interpreting an event stream")),
 )
-def stream_sequence(ctx: RunContext) -> Verdict:
-    streamed = _streamed(ctx)
-    if isinstance(streamed, Verdict):
-        return streamed
-    exchange, events = streamed
+@needs(_streamed)
+def stream_sequence(ctx: RunContext, exchange: Exchange, events: list[dict[str, Any]]) -> Verdict:
     problem = _sequence_problem(events)
     if problem is None:
         final = _final(events) or {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks._common import is_int, short, stream_chat
-from conformance.checks.registry import Verdict, clause, fail, inconclusive, ok
+from conformance.checks.registry import Verdict, clause, fail, inconclusive, needs, ok
 from conformance.context import Exchange, RunContext, SseEvent
 from conformance.sse import parse_strict
 
@@ -75,11 +75,8 @@ def content_type(ctx: RunContext) -> Verdict:
     "Every data: line except [DONE] is valid JSON",
     cites=(("seed 003", "Example streaming chunks (its 4th chunk is invalid JSON)"), _STREAMING),
 )
-def chunks_parse(ctx: RunContext) -> Verdict:
-    got = _stream(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, events = got
+@needs(_stream)
+def chunks_parse(ctx: RunContext, exchange: Exchange, events: list[SseEvent]) -> Verdict:
     for i, event in enumerate(events):
         if not event.done and event.json is None:
             return fail(
@@ -97,11 +94,8 @@ def chunks_parse(ctx: RunContext) -> Verdict:
     "Every chunk has object chat.completion.chunk",
     cites=(_CHUNKS, ("seed 004", "stream")),
 )
-def chunk_object(ctx: RunContext) -> Verdict:
-    got = _stream(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, events = got
+@needs(_stream)
+def chunk_object(ctx: RunContext, exchange: Exchange, events: list[SseEvent]) -> Verdict:
     for i, chunk in _chunks(events):
         if _annotation_only(chunk):
             continue
@@ -121,11 +115,8 @@ def chunk_object(ctx: RunContext) -> Verdict:
     "The first chunk's delta carries role assistant",
     cites=(_CHUNKS,),
 )
-def first_delta_role(ctx: RunContext) -> Verdict:
-    got = _stream(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, events = got
+@needs(_stream)
+def first_delta_role(ctx: RunContext, exchange: Exchange, events: list[SseEvent]) -> Verdict:
     for i, chunk in _chunks(events):
         choices = chunk.get("choices")
         if not isinstance(choices, list) or not choices:
@@ -149,11 +140,8 @@ def first_delta_role(ctx: RunContext) -> Verdict:
     "A chunk carries a non-null finish_reason at the end",
     cites=(_CHUNKS, ("seed 004", "ChatCompletionFinishReason")),
 )
-def finish_reason_present(ctx: RunContext) -> Verdict:
-    got = _stream(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, events = got
+@needs(_stream)
+def finish_reason_present(ctx: RunContext, exchange: Exchange, events: list[SseEvent]) -> Verdict:
     for _i, chunk in _chunks(events):
         for choice in chunk.get("choices") or []:
             if isinstance(choice, dict) and choice.get("finish_reason") is not None:
@@ -176,11 +164,8 @@ def finish_reason_present(ctx: RunContext) -> Verdict:
         ("seed 002", "stream_options & include_usage"),
     ),
 )
-def usage_chunk(ctx: RunContext) -> Verdict:
-    got = _stream(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, events = got
+@needs(_stream)
+def usage_chunk(ctx: RunContext, exchange: Exchange, events: list[SseEvent]) -> Verdict:
     for i, chunk in _chunks(events):
         usage = chunk.get("usage")
         if isinstance(usage, dict) and chunk.get("choices") == []:
@@ -218,11 +203,8 @@ def usage_chunk(ctx: RunContext) -> Verdict:
     "data: [DONE] is the last event",
     cites=(("seed 003", "Final chunk"), ("seed 004", "stream (terminated by data: [DONE])")),
 )
-def done_last(ctx: RunContext) -> Verdict:
-    got = _stream(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, events = got
+@needs(_stream)
+def done_last(ctx: RunContext, exchange: Exchange, events: list[SseEvent]) -> Verdict:
     if events[-1].done:
         return ok("the stream ends with data: [DONE]", exchange)
     done_at = [i for i, e in enumerate(events) if e.done]
@@ -242,11 +224,8 @@ def done_last(ctx: RunContext) -> Verdict:
     "All chunks of one stream share one id",
     cites=(_CHUNKS,),
 )
-def one_id(ctx: RunContext) -> Verdict:
-    got = _stream(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, events = got
+@needs(_stream)
+def one_id(ctx: RunContext, exchange: Exchange, events: list[SseEvent]) -> Verdict:
     ids = {chunk.get("id") for _i, chunk in _chunks(events) if not _annotation_only(chunk)}
     if len(ids) == 1 and isinstance(next(iter(ids)), str) and next(iter(ids)):
         return ok(f"every chunk has id {next(iter(ids))!r}", exchange)
@@ -264,11 +243,8 @@ def one_id(ctx: RunContext) -> Verdict:
     "Every chunk carries an integer created and a model",
     cites=(_CHUNKS,),
 )
-def created_and_model(ctx: RunContext) -> Verdict:
-    got = _stream(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, events = got
+@needs(_stream)
+def created_and_model(ctx: RunContext, exchange: Exchange, events: list[SseEvent]) -> Verdict:
     for i, chunk in _chunks(events):
         if _annotation_only(chunk):
             continue
@@ -297,11 +273,8 @@ def created_and_model(ctx: RunContext) -> Verdict:
     severity="should",
     cites=(("seed 003", "Implementation Notes: Concatenate all content chunks"),),
 )
-def content_concatenates(ctx: RunContext) -> Verdict:
-    got = _stream(ctx)
-    if isinstance(got, Verdict):
-        return got
-    exchange, events = got
+@needs(_stream)
+def content_concatenates(ctx: RunContext, exchange: Exchange, events: list[SseEvent]) -> Verdict:
     text, reasons = "", set()
     for _i, chunk in _chunks(events):
         for choice in chunk.get("choices") or []:
