@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "f53c840bcc4178359431d1748cc23d700c143641c482fd44d72e8738cf226b20"
+FINGERPRINT = "2bf5db037aa4267f4306d6feb1b9e8ed474bd5b639e17c6dfc60ebd0ff767b1f"
 FILES: dict[str, str] = {
     "__init__.py": "791df324c295f28006490ab2fa6aded6b424b321124be7842284baf15566bd12",
     "_runtime.py": "0b625387dbd0be45606a691575647bab251216777a1355bd1875c9311b1e1643",
     "auth.py": "ed5377ccdeb799fa4328bde5bb37476e79af80051b6897db9b633fc2875b3e3d",
     "builders.py": "26513ddc98ccdf2a55559165e68b80c80f80c61cb341225a2a3a2386c8c09781",
-    "models.py": "d8bc9029b543c32a866afed89346a8cff99e9aa0b5a8de853987bdfaaffaa4e8",
+    "models.py": "a73a1e3707c4bab1526c3b7a7e7ee9c03226f4432f9e586bf808d5eaf01ad477",
 }

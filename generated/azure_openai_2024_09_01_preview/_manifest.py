@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "cc57660bca6387ca6f90c5a581e4f6351ee6676ba9bbe39259a28b8dde628ac5"
+FINGERPRINT = "ae94518861d4586ceeae9b69f00e89b222dd43396bd8a78dec8c090f9edff0a8"
 FILES: dict[str, str] = {
     "__init__.py": "87c6910d4f4f22b72df6f92b98f822b92a58ed4f18eb9f0a4625c0dcb65204c3",
     "_runtime.py": "e61bcd36cdc31e6cf3bb25a810922a12a357f39e1421a46dd01df859ef9038fc",
     "auth.py": "48b476ca9a7480fa07151669ad447ce365c5d2e627ae44534920d5d4e3fec629",
     "builders.py": "38ba5ec2310b964466a4a1a82b12584c6ecec0770619de35956266fa105841b5",
-    "models.py": "d7b8764cb1ce5e1ab1b6128275e211fb8b2f1030356a199d6eb46fd5fe623b00",
+    "models.py": "b72cdd7d99731e59109e3ae300f7e2373926b6e186a4ced2d062f2432afcc1df",
 }

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "b1e3365c95f7c5c6fc1377750cf5d33626e96f2835427f202a608a51d522103a"
+FINGERPRINT = "2591c276f2767c4f27123972dee771181a74e3cb7eb451d8cd06558bbc677cfb"
 FILES: dict[str, str] = {
     "__init__.py": "cfecd954c4ad2bb6406a3b57ac165c9978aed07e11af588e201ade6f1cc932c4",
     "_runtime.py": "370953722e2b924a0460df529ea83b4bdea09858d9a1120548d3356d1f4959e4",
     "auth.py": "cb1e390b0c640a3f77133eb4bca49cf9359a84760162de1371ae26a4a10d5507",
     "builders.py": "33988ff50a547ec8f010cdd7ba6979f24bccd721d2bd38c04c996ec31fe78f43",
-    "models.py": "5f50015f5e5e03a63dcacef0f143cefdcc362dc66dafdb11a687d66ff7baff40",
+    "models.py": "deb7e9e268b2d79269d3ddfec4af5e0919c4b6daa83d69856d5b2f01ebd523d4",
 }

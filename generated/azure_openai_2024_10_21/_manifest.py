@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "32ae05a64e4c020e8d9cfe8c3ac459321feda3c2b232b70da2b4bc49e0eb75f8"
+FINGERPRINT = "c4c1f048e91cdf77ef32c81b820b5cb0e6e06133b1c547f5c9dd3e6a694c7d45"
 FILES: dict[str, str] = {
     "__init__.py": "8c0f273a9685643bfa815e45f1b01d8581d89c623e9f0552666704ed8f02c1ce",
     "_runtime.py": "b6ead3553b98c5c739e7070e902ce97b397523227a4831ebb02d684fd3f2c4d8",
     "auth.py": "7cabb114bad4a277ef92a13f84bd79d0251521707da95b186e1ef960740a7554",
     "builders.py": "0b851b49c142baba259d5ae33f116c4c1a2d7ca6eb9080b2340b67ad0144b9ed",
-    "models.py": "a51447bb9d922cf68224a496dfb1be546f2d6bff0d8cafa4a7a62da4db99754c",
+    "models.py": "7ae85381a6b968eda91ee24dced1ddd59f8755cc804b40f8a96368657932a1ea",
 }

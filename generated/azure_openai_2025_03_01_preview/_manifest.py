@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "a0e121163ed5af4f16da223ff5d34e371959ba8ffa622e00b91a8d68981ee86c"
+FINGERPRINT = "38fe8d20a151e88b9030e71a2bf9ce77c44b55928a5673a8427c048285ce8349"
 FILES: dict[str, str] = {
     "__init__.py": "65bed13d6ac3b98c1cc98d53c1d53b058d0f40ec5f53063fa9fb0cfdcd91d666",
     "_runtime.py": "ce85326cc2a07e5e84297b7b8c47c7cff37bee28aa625b6c1319790faf1d9a03",
     "auth.py": "732f6ceef0e1f2e424984fad7a37a9bc7e16b1388017187b959466d9a825c150",
     "builders.py": "857a55e88592286c520fd755d7ec17f7f2bf172a9efaafc3503912e27f8e5ac4",
-    "models.py": "c4910e1a777068f928a55154f63840e4ced3e41dc6dc68dd6750644b3db727c4",
+    "models.py": "32139195f44bc2de49fb519d51ec78585bb59c95b0318b9a5d233616c42219a4",
 }

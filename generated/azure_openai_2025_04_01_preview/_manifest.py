@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "1a7faaeca4a08a6c67e4ed21a04f294214d427c7e0b28f8f90707894c726c926"
+FINGERPRINT = "8063b161d99c7d8999d30e64a6e89dbd921ee33720922d3133e1046f9229b563"
 FILES: dict[str, str] = {
     "__init__.py": "6350c1f84f64b3c40c6cbcbadeca9103e67401359b0bdc0e7167e65d56ec5d1e",
     "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",
     "auth.py": "24849a2cf52e6aa0c0e2fa4e59f19834430140ba192ddd2211333c3cfda3cc02",
     "builders.py": "32cc2636cc2da099da73a861001657c5fb6c49f5d922c70d937ee7361d8af8f3",
-    "models.py": "e40aa1db6194729464173b15b7c4c3de9c236f04c8adda561745929880c5e83d",
+    "models.py": "7337e99b10957c3c85caf666ddac0879a6b372d2ac8fb3df5466af353be5ccb2",
 }

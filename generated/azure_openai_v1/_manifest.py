@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "f907d3b39ddec4f7cb8d0ec410843e7df25a3e04a4981cb24e0f92742a9c57ba"
+FINGERPRINT = "0b3c0123bf7c329339147f60bf9e69a2ceb0b6d9028c30ccea8d63447d85c949"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "be0bbe597932d13feb4bcef1f405cf305023c18b8d98dc0e915a1516229717f1",
     "auth.py": "933282ec1e6664177958ebefc15d579fe0fa84bb1b84489e46d254472fe6988c",
     "builders.py": "4d881c4f4fc041217cff8908db354063f8435d20a87e0fbe28c46f13fe15c775",
-    "models.py": "3f92ef205bc3353eb374d120f5b8f82a4297aeeafaded14a800f31e60843a13c",
+    "models.py": "58dc3cd3c80860dee1fc2e8ddbfab3e0134202ae323ced502b69948dff0d47f9",
 }

@@ -27,6 +27,7 @@ import http
 from dataclasses import dataclass
 from typing import Any
 
+from generator.codegen.models import EXTRA_FIELDS_ALLOWED
 from generator.codegen.naming import (
     RESERVED_CLASS_NAMES,
     distinct_parts,
@@ -628,6 +629,32 @@ def _drop_explicit_not_nullable(node: Any) -> None:
             _drop_explicit_not_nullable(value)
 
 
+def _drop_restated_extras(schemas: dict[str, Any]) -> None:
+    """Every class allows extra fields of any type: the shared base model says so once
+    (``extra="allow"``). ``additionalProperties: true`` (or ``{}`` next to properties) on
+    a class would only restate it, and ``false`` is overridden by that policy (it always
+    was: services send fields newer than the spec); dcg would still write a
+    ``model_config`` on the class for either, so they are dropped, here and on inline
+    ``allOf`` members (which dcg merges into the class).
+
+    ``{}`` on an object without properties is kept (dcg makes a ``dict`` RootModel of it,
+    not a class), and so are typed ``additionalProperties`` schemas (they type the extras).
+    """
+    if not EXTRA_FIELDS_ALLOWED:  # pragma: no cover - the base model always allows extras
+        return
+    for schema in schemas.values():
+        if not isinstance(schema, dict):
+            continue
+        parts = [schema]
+        parts += [m for m in schema.get("allOf") or [] if isinstance(m, dict) and not _is_ref(m)]
+        for part in parts:
+            extra = part.get("additionalProperties", None)
+            if isinstance(extra, bool) and (part.get("type") == "object" or _has_properties(part)):
+                del part["additionalProperties"]
+            elif extra == {} and _has_properties(part):
+                del part["additionalProperties"]
+
+
 def prepare(document: dict[str, Any], problems: Problems) -> PreparedSpec:
     """Rename, distribute and hoist; the input document is not modified."""
     work = _Preparer(document, problems)
@@ -638,6 +665,7 @@ def prepare(document: dict[str, Any], problems: Problems) -> PreparedSpec:
     work.hoist_operations()
     work.drop_ref_defaults()
     work.flatten_conflicts()
+    _drop_restated_extras(work.schemas)
     return PreparedSpec(
         document=work.doc, class_names=dict(work.class_names), origins=dict(work.origins)
     )
