@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "2bf5db037aa4267f4306d6feb1b9e8ed474bd5b639e17c6dfc60ebd0ff767b1f"
+FINGERPRINT = "dd3ee3e4567de33a9591ec7575ab20fa61cf5a491eb4d9d450bf949d80f3f869"
 FILES: dict[str, str] = {
-    "__init__.py": "791df324c295f28006490ab2fa6aded6b424b321124be7842284baf15566bd12",
+    "__init__.py": "df88072a183e0103cae9642b831c6526991bad12553b25fb41b7a1b729d2d5c2",
     "_runtime.py": "0b625387dbd0be45606a691575647bab251216777a1355bd1875c9311b1e1643",
     "auth.py": "ed5377ccdeb799fa4328bde5bb37476e79af80051b6897db9b633fc2875b3e3d",
-    "builders.py": "26513ddc98ccdf2a55559165e68b80c80f80c61cb341225a2a3a2386c8c09781",
+    "builders.py": "e81c5ddf2e2eabdd3da2baa915347e8670d80b2516b106b835f9312cab0762d0",
     "models.py": "a73a1e3707c4bab1526c3b7a7e7ee9c03226f4432f9e586bf808d5eaf01ad477",
 }

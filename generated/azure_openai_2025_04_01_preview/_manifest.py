@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "8063b161d99c7d8999d30e64a6e89dbd921ee33720922d3133e1046f9229b563"
+FINGERPRINT = "4eac9cabf6d819e4f81bc5bccacfa718be45b4d391520f8b1044abf6f6bf3e92"
 FILES: dict[str, str] = {
-    "__init__.py": "6350c1f84f64b3c40c6cbcbadeca9103e67401359b0bdc0e7167e65d56ec5d1e",
+    "__init__.py": "5f56e7c13a3012f33df89c9314d85db1dfe2f0de5148e7474bfeab4754024ff5",
     "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",
     "auth.py": "24849a2cf52e6aa0c0e2fa4e59f19834430140ba192ddd2211333c3cfda3cc02",
-    "builders.py": "32cc2636cc2da099da73a861001657c5fb6c49f5d922c70d937ee7361d8af8f3",
+    "builders.py": "cfbefc77a6f2685042488cb73f3350194f3aa73473fd9dd4e87f171ccba286a3",
     "models.py": "7337e99b10957c3c85caf666ddac0879a6b372d2ac8fb3df5466af353be5ccb2",
 }

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "0b3c0123bf7c329339147f60bf9e69a2ceb0b6d9028c30ccea8d63447d85c949"
+FINGERPRINT = "e7547027bea5d5ce8e2efa9aaf691806b3f3f2086469c7d0561c48b66df9ccbb"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "be0bbe597932d13feb4bcef1f405cf305023c18b8d98dc0e915a1516229717f1",

@@ -27,7 +27,7 @@ def _generated_request(surface: str, body: dict[str, Any]) -> httpx.Request:
     if surface == "dated":
         from generated.azure_openai_2024_10_21 import auth, builders
 
-        return builders.chat_completions_create(
+        return builders.create_chat_completion(
             BASE, deployment="gpt-4o-mini", body=body, auth=auth.ApiKeyAuth(DEFAULT_API_KEY)
         )
     if surface == "v1":
@@ -40,7 +40,7 @@ def _generated_request(surface: str, body: dict[str, Any]) -> httpx.Request:
     from generated.foundry_model_inference_2024_05_01_preview import auth as f_auth
     from generated.foundry_model_inference_2024_05_01_preview import builders as f_builders
 
-    return f_builders.get_chat_completions(
+    return f_builders.create_chat_completion(
         BASE + "/models",
         body=body,
         deployment="gpt-4o-mini",
