@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "dd3ee3e4567de33a9591ec7575ab20fa61cf5a491eb4d9d450bf949d80f3f869"
+FINGERPRINT = "dd74912ff28348b0d2ea29cd7c44e93295bacef730c5713a2692e2b99c3fd9fd"
 FILES: dict[str, str] = {
     "__init__.py": "df88072a183e0103cae9642b831c6526991bad12553b25fb41b7a1b729d2d5c2",
     "_runtime.py": "0b625387dbd0be45606a691575647bab251216777a1355bd1875c9311b1e1643",
     "auth.py": "ed5377ccdeb799fa4328bde5bb37476e79af80051b6897db9b633fc2875b3e3d",
     "builders.py": "e81c5ddf2e2eabdd3da2baa915347e8670d80b2516b106b835f9312cab0762d0",
-    "models.py": "a73a1e3707c4bab1526c3b7a7e7ee9c03226f4432f9e586bf808d5eaf01ad477",
+    "models.py": "8f418dae5b0fced422b246f03452de4cc46072368248198f4a52e63ba86f9af0",
 }

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "752951b2213543f695a58276f329802cfb0efd1e7548c9b3fde0270b0346faef"
+FINGERPRINT = "550e412bf72f8c8fcbf285295173ebf3461d6a46de2ee946367cfeff3535a694"
 FILES: dict[str, str] = {
     "__init__.py": "b66003be4a306d36dc39e04e4ec85e97e24385a3ee2ed23134bad12dea964635",
     "_runtime.py": "e61bcd36cdc31e6cf3bb25a810922a12a357f39e1421a46dd01df859ef9038fc",
     "auth.py": "48b476ca9a7480fa07151669ad447ce365c5d2e627ae44534920d5d4e3fec629",
     "builders.py": "4a2c80335af7320e0c343319b2314f85bd30dd30a3f341c4e792580fa1a7a578",
-    "models.py": "b72cdd7d99731e59109e3ae300f7e2373926b6e186a4ced2d062f2432afcc1df",
+    "models.py": "513ee4920496514548520afd0fbd31a1d82f570c47f1a7ba8d08a0a3f5289e2f",
 }

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "a02c08158d5647677ced4bf47694bd1ebd7918fbb3fe49e86c02e740d7ed784e"
+FINGERPRINT = "d6b1eb425b3d4ad4117f1a42994918b9b5ab470e1273d181e5f6258295faa65b"
 FILES: dict[str, str] = {
     "__init__.py": "037e672b51a0d7296fdf6167d87c45e0a028a3aab104d26acf47b1b63559abbb",
     "_runtime.py": "370953722e2b924a0460df529ea83b4bdea09858d9a1120548d3356d1f4959e4",
     "auth.py": "cb1e390b0c640a3f77133eb4bca49cf9359a84760162de1371ae26a4a10d5507",
     "builders.py": "b1668f97eaddd9cf8d4af2d4ac3fd9cbf0c59004be56c4cd6583428fe966444f",
-    "models.py": "deb7e9e268b2d79269d3ddfec4af5e0919c4b6daa83d69856d5b2f01ebd523d4",
+    "models.py": "7cd73c9a5e38eae7210222a605b27d18492490d6493eff7a254aee48ffe94d92",
 }

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "dbb45c615d961588d4eba80572fde7aba15eb0132e28ecc84ba4c94428aa228f"
+FINGERPRINT = "32e7fc3b7cc637d53b40a10cae97dbc07062578dd634fed761acb23098d89348"
 FILES: dict[str, str] = {
     "__init__.py": "fa3cb12ae4ee38293108d69e61e16d71dae0990e0bf57b521d00769633cef955",
     "_runtime.py": "b6ead3553b98c5c739e7070e902ce97b397523227a4831ebb02d684fd3f2c4d8",
     "auth.py": "7cabb114bad4a277ef92a13f84bd79d0251521707da95b186e1ef960740a7554",
     "builders.py": "81dfca36878ee6740b55513a2a5a2adecc837ac275acf3484785f50000bbe18e",
-    "models.py": "7ae85381a6b968eda91ee24dced1ddd59f8755cc804b40f8a96368657932a1ea",
+    "models.py": "fe8d6fb49698eef6b4231c88a96e50aa02c5689f9cdacbed1afa2f84ef309a62",
 }

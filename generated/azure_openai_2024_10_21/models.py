@@ -577,7 +577,7 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
-class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
+class ChatCompletionRequestMessageContentPartImageUrl(BaseModel):
     url: Annotated[
         AnyUrl, Field(description="Either a URL of the image or the base64 encoded image data.")
     ]
@@ -959,7 +959,7 @@ class ChatCompletionRequestToolMessageContentPart(
 
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
     type: Annotated[Literal["image_url"], Field(description="The type of the content part.")]
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl
+    image_url: ChatCompletionRequestMessageContentPartImageUrl
 
 
 class AzureChatExtensionConfiguration(BaseModel):

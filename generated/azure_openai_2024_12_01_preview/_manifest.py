@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "2bd18d9dc8e448d9d5310471e97b98521b14b6d6f9c698262f4bf0cc789e6a04"
+FINGERPRINT = "b0f3aefa7f57add35b2f8d75bf22bad023f5790244605a383eb3db56b947cd3d"
 FILES: dict[str, str] = {
     "__init__.py": "da7aa8dec30b11f99b73cfa40fbf45aee279cf8b571d1ee283b2eb9bf9c03c3e",
     "_runtime.py": "63f9d83338e23884a477e07e7798815e9b8ed4684ce20727397e2dc66dff68da",
     "auth.py": "b2966d1215a4de16cb73f7972106024b0b07210c1345cd168b0a4057e70235fa",
     "builders.py": "90552dad11df80ee02b01031f33046e56f9ba51669a28a03a130fb6bc6797903",
-    "models.py": "34dbf5dabfc3e9ccc00e26ba119a7ac2e66f0f6c2d675300d1a41e26bca350c8",
+    "models.py": "b5ee29151fdd5464f3e433a30a40f895df8c699d91de31e08bd7c89c4179084c",
 }

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "74e2f9af63e76473071d7362ca2e2ca61c7ca63a762257fb3624ea7ccdc1b3a9"
+FINGERPRINT = "74d80dff809a2fcb72e87934eddfe60f2b26474741f61f4127a681e1e950625c"
 FILES: dict[str, str] = {
     "__init__.py": "aa52cdc511c2be0cac96860e6592d9cdae555790f849b714b52c1e8292939b15",
     "_runtime.py": "ce85326cc2a07e5e84297b7b8c47c7cff37bee28aa625b6c1319790faf1d9a03",
     "auth.py": "732f6ceef0e1f2e424984fad7a37a9bc7e16b1388017187b959466d9a825c150",
     "builders.py": "87112d0f56b6db05ec399a537709ce39662329ef2906663e9a2fe3620a87cde6",
-    "models.py": "32139195f44bc2de49fb519d51ec78585bb59c95b0318b9a5d233616c42219a4",
+    "models.py": "64417182f905f7eedc1b24d69c923a6441eb569e86ac7e5843ea029c30fececf",
 }

@@ -2198,7 +2198,7 @@ class ChatCompletionRequestMessageContentPartAudioInputAudio(BaseModel):
     ]
 
 
-class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
+class ChatCompletionRequestMessageContentPartImageUrl(BaseModel):
     url: Annotated[
         AnyUrl, Field(description="Either a URL of the image or the base64 encoded image data.")
     ]
@@ -2657,32 +2657,32 @@ class CreateMessageRequestAttachment(BaseModel):
     ] = None
 
 
-class MessageContentImageFileObjectImageFile(BaseModel):
+class MessageContentImageFile(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image in the message content.")]
 
 
-class MessageContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
+class MessageContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the specific File the citation is from.")]
 
 
-class MessageContentTextAnnotationsFilePathObjectFilePath(BaseModel):
+class MessageContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the file that was generated.")]
 
 
-class MessageDeltaContentImageFileObjectImageFile(BaseModel):
+class MessageDeltaContentImageFile(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The File ID of the image in the message content.")
     ] = None
 
 
-class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
+class MessageDeltaContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The ID of the specific File the citation is from.")
     ] = None
     quote: Annotated[str | None, Field(description="The specific quote in the file.")] = None
 
 
-class MessageDeltaContentTextAnnotationsFilePathObjectFilePath(BaseModel):
+class MessageDeltaContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str | None, Field(description="The ID of the file that was generated.")] = (
         None
     )
@@ -2700,23 +2700,23 @@ class RunStepObjectLastError(BaseModel):
     message: Annotated[str, Field(description="A human-readable description of the error.")]
 
 
-class RunStepDetailsMessageCreationObjectMessageCreation(BaseModel):
+class RunStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str, Field(description="The ID of the message that was created by this run step.")
     ]
 
 
-class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation(BaseModel):
+class RunStepDeltaStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str | None, Field(description="The ID of the message that was created by this run step.")
     ] = None
 
 
-class RunStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
+class RunStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image.")]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
+class RunStepDeltaStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str | None, Field(description="The file ID of the image.")] = None
 
 
@@ -2725,7 +2725,7 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem(BaseModel):
     text: Annotated[str | None, Field(description="The text content of the file.")] = None
 
 
-class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
@@ -2740,7 +2740,7 @@ class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDeltaStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
@@ -3232,7 +3232,7 @@ class ChatCompletionRequestMessageContentPartAudio(BaseModel):
 
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
     type: Annotated[Literal["image_url"], Field(description="The type of the content part.")]
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl
+    image_url: ChatCompletionRequestMessageContentPartImageUrl
 
 
 class AzureChatExtensionConfiguration(BaseModel):
@@ -3703,7 +3703,7 @@ class MessageContentImageFileObject(BaseModel):
     """
 
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageContentImageFileObjectImageFile
+    image_file: MessageContentImageFile
 
 
 class MessageContentTextAnnotationsFileCitationObject(BaseModel):
@@ -3715,7 +3715,7 @@ class MessageContentTextAnnotationsFileCitationObject(BaseModel):
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_citation: MessageContentTextAnnotationsFileCitationObjectFileCitation
+    file_citation: MessageContentTextAnnotationsFileCitation
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -3729,7 +3729,7 @@ class MessageContentTextAnnotationsFilePathObject(BaseModel):
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_path: MessageContentTextAnnotationsFilePathObjectFilePath
+    file_path: MessageContentTextAnnotationsFilePath
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -3741,7 +3741,7 @@ class MessageDeltaContentImageFileObject(BaseModel):
 
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageDeltaContentImageFileObjectImageFile | None = None
+    image_file: MessageDeltaContentImageFile | None = None
 
 
 class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
@@ -3756,7 +3756,7 @@ class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_citation: MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation | None = None
+    file_citation: MessageDeltaContentTextAnnotationsFileCitation | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -3773,7 +3773,7 @@ class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_path: MessageDeltaContentTextAnnotationsFilePathObjectFilePath | None = None
+    file_path: MessageDeltaContentTextAnnotationsFilePath | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -3784,7 +3784,7 @@ class RunStepDetailsMessageCreationObject(BaseModel):
     """
 
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation``.")]
-    message_creation: RunStepDetailsMessageCreationObjectMessageCreation
+    message_creation: RunStepDetailsMessageCreation
 
 
 class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
@@ -3793,18 +3793,18 @@ class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
     """
 
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation`.")]
-    message_creation: RunStepDeltaStepDetailsMessageCreationObjectMessageCreation | None = None
+    message_creation: RunStepDeltaStepDetailsMessageCreation | None = None
 
 
 class RunStepDetailsToolCallsCodeOutputImageObject(BaseModel):
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDetailsToolCallsCodeOutputImageObjectImage
+    image: RunStepDetailsToolCallsCodeOutputImage
 
 
 class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject(BaseModel):
     index: Annotated[int, Field(description="The index of the output in the outputs array.")]
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage | None = None
+    image: RunStepDeltaStepDetailsToolCallsCodeOutputImage | None = None
 
 
 class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
@@ -3838,7 +3838,7 @@ class RunStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDetailsToolCallsFunctionObjectFunction
+    function: RunStepDetailsToolCallsFunction
 
 
 class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
@@ -3850,7 +3850,7 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDeltaStepDetailsToolCallsFunctionObjectFunction | None = None
+    function: RunStepDeltaStepDetailsToolCallsFunction | None = None
 
 
 class VectorStoreObject(BaseModel):
@@ -4582,7 +4582,7 @@ class ModifyThreadRequestToolResources(BaseModel):
     file_search: ModifyThreadRequestToolResourcesFileSearch | None = None
 
 
-class MessageContentTextObjectText(BaseModel):
+class MessageContentText(BaseModel):
     value: Annotated[str, Field(description="The data that makes up the text.")]
     annotations: list[
         MessageContentTextAnnotationsFileCitationObject
@@ -4590,7 +4590,7 @@ class MessageContentTextObjectText(BaseModel):
     ]
 
 
-class MessageDeltaContentTextObjectText(BaseModel):
+class MessageDeltaContentText(BaseModel):
     value: Annotated[str | None, Field(description="The data that makes up the text.")] = None
     annotations: (
         list[
@@ -4601,7 +4601,7 @@ class MessageDeltaContentTextObjectText(BaseModel):
     ) = None
 
 
-class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
@@ -4618,7 +4618,7 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDeltaStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
@@ -4638,7 +4638,7 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     ] = None
 
 
-class RunStepDetailsToolCallsFileSearchObjectFileSearch(BaseModel):
+class RunStepDetailsToolCallsFileSearch(BaseModel):
     """
     For now, this is always going to be an empty object.
     """
@@ -5524,7 +5524,7 @@ class MessageContentTextObject(BaseModel):
     """
 
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageContentTextObjectText
+    text: MessageContentText
 
 
 class MessageDeltaContentTextObject(BaseModel):
@@ -5534,7 +5534,7 @@ class MessageDeltaContentTextObject(BaseModel):
 
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageDeltaContentTextObjectText | None = None
+    text: MessageDeltaContentText | None = None
 
 
 class RunStepDetailsToolCallsCodeObject(BaseModel):
@@ -5549,7 +5549,7 @@ class RunStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDetailsToolCallsCodeObjectCodeInterpreter
+    code_interpreter: RunStepDetailsToolCallsCodeInterpreter
 
 
 class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
@@ -5565,7 +5565,7 @@ class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter | None = None
+    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeInterpreter | None = None
 
 
 class RunStepDetailsToolCallsFileSearchObject(BaseModel):
@@ -5576,7 +5576,7 @@ class RunStepDetailsToolCallsFileSearchObject(BaseModel):
             description="The type of tool call. This is always going to be `file_search` for this type of tool call."
         ),
     ]
-    file_search: RunStepDetailsToolCallsFileSearchObjectFileSearch
+    file_search: RunStepDetailsToolCallsFileSearch
 
 
 class CodeInterpreterToolCall(BaseModel):
@@ -6055,7 +6055,7 @@ class CreateThreadRequestToolResourcesFileSearchWithVectorStores(BaseModel):
     ]
 
 
-class MessageDeltaObjectDelta(BaseModel):
+class MessageDelta(BaseModel):
     """
     The delta containing the fields that have changed on the Message.
     """
@@ -6449,7 +6449,7 @@ class MessageDeltaObject(BaseModel):
         Literal["thread.message.delta"],
         Field(description="The object type, which is always `thread.message.delta`."),
     ]
-    delta: MessageDeltaObjectDelta
+    delta: MessageDelta
 
 
 class ListMessagesResponse(BaseModel):
@@ -6872,7 +6872,7 @@ class CreateThreadRequestToolResourcesFileSearch(
     )
 
 
-class RunStepDeltaObjectDelta(BaseModel):
+class RunStepDelta(BaseModel):
     """
     The delta containing the fields that have changed on the run step.
     """
@@ -7128,7 +7128,7 @@ class RunStepDeltaObject(BaseModel):
         Literal["thread.run.step.delta"],
         Field(description="The object type, which is always `thread.run.step.delta`."),
     ]
-    delta: RunStepDeltaObjectDelta
+    delta: RunStepDelta
 
 
 class ListRunStepsResponse(BaseModel):

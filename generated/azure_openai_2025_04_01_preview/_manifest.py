@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "4eac9cabf6d819e4f81bc5bccacfa718be45b4d391520f8b1044abf6f6bf3e92"
+FINGERPRINT = "816d2ffda86eaa02627e6c60b31fe6055461fe811cefd5f1160d526ba4ff7596"
 FILES: dict[str, str] = {
     "__init__.py": "5f56e7c13a3012f33df89c9314d85db1dfe2f0de5148e7474bfeab4754024ff5",
     "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",
     "auth.py": "24849a2cf52e6aa0c0e2fa4e59f19834430140ba192ddd2211333c3cfda3cc02",
     "builders.py": "cfbefc77a6f2685042488cb73f3350194f3aa73473fd9dd4e87f171ccba286a3",
-    "models.py": "7337e99b10957c3c85caf666ddac0879a6b372d2ac8fb3df5466af353be5ccb2",
+    "models.py": "ed137545106cc41a226ba36193b8c228b50f79753821b2ea3a65a9e033ed5825",
 }

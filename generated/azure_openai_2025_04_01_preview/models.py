@@ -2307,7 +2307,7 @@ class ChatCompletionRequestMessageContentPartAudioInputAudio(BaseModel):
     ]
 
 
-class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
+class ChatCompletionRequestMessageContentPartImageUrl(BaseModel):
     url: Annotated[
         AnyUrl, Field(description="Either a URL of the image or the base64 encoded image data.")
     ]
@@ -2779,32 +2779,32 @@ class CreateMessageRequestAttachment(BaseModel):
     ] = None
 
 
-class MessageContentImageFileObjectImageFile(BaseModel):
+class MessageContentImageFile(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image in the message content.")]
 
 
-class MessageContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
+class MessageContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the specific File the citation is from.")]
 
 
-class MessageContentTextAnnotationsFilePathObjectFilePath(BaseModel):
+class MessageContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the file that was generated.")]
 
 
-class MessageDeltaContentImageFileObjectImageFile(BaseModel):
+class MessageDeltaContentImageFile(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The File ID of the image in the message content.")
     ] = None
 
 
-class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
+class MessageDeltaContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The ID of the specific File the citation is from.")
     ] = None
     quote: Annotated[str | None, Field(description="The specific quote in the file.")] = None
 
 
-class MessageDeltaContentTextAnnotationsFilePathObjectFilePath(BaseModel):
+class MessageDeltaContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str | None, Field(description="The ID of the file that was generated.")] = (
         None
     )
@@ -2822,23 +2822,23 @@ class RunStepObjectLastError(BaseModel):
     message: Annotated[str, Field(description="A human-readable description of the error.")]
 
 
-class RunStepDetailsMessageCreationObjectMessageCreation(BaseModel):
+class RunStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str, Field(description="The ID of the message that was created by this run step.")
     ]
 
 
-class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation(BaseModel):
+class RunStepDeltaStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str | None, Field(description="The ID of the message that was created by this run step.")
     ] = None
 
 
-class RunStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
+class RunStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image.")]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
+class RunStepDeltaStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str | None, Field(description="The file ID of the image.")] = None
 
 
@@ -2847,7 +2847,7 @@ class RunStepDetailsToolCallsFileSearchResultObjectContentItem(BaseModel):
     text: Annotated[str | None, Field(description="The text content of the file.")] = None
 
 
-class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
@@ -2862,7 +2862,7 @@ class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDeltaStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
@@ -3708,7 +3708,7 @@ class ChatCompletionRequestMessageContentPartAudio(BaseModel):
 
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
     type: Annotated[Literal["image_url"], Field(description="The type of the content part.")]
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl
+    image_url: ChatCompletionRequestMessageContentPartImageUrl
 
 
 class AzureChatExtensionConfiguration(BaseModel):
@@ -4183,7 +4183,7 @@ class MessageContentImageFileObject(BaseModel):
     """
 
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageContentImageFileObjectImageFile
+    image_file: MessageContentImageFile
 
 
 class MessageContentTextAnnotationsFileCitationObject(BaseModel):
@@ -4195,7 +4195,7 @@ class MessageContentTextAnnotationsFileCitationObject(BaseModel):
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_citation: MessageContentTextAnnotationsFileCitationObjectFileCitation
+    file_citation: MessageContentTextAnnotationsFileCitation
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -4209,7 +4209,7 @@ class MessageContentTextAnnotationsFilePathObject(BaseModel):
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_path: MessageContentTextAnnotationsFilePathObjectFilePath
+    file_path: MessageContentTextAnnotationsFilePath
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -4221,7 +4221,7 @@ class MessageDeltaContentImageFileObject(BaseModel):
 
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageDeltaContentImageFileObjectImageFile | None = None
+    image_file: MessageDeltaContentImageFile | None = None
 
 
 class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
@@ -4236,7 +4236,7 @@ class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_citation: MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation | None = None
+    file_citation: MessageDeltaContentTextAnnotationsFileCitation | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -4253,7 +4253,7 @@ class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_path: MessageDeltaContentTextAnnotationsFilePathObjectFilePath | None = None
+    file_path: MessageDeltaContentTextAnnotationsFilePath | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -4264,7 +4264,7 @@ class RunStepDetailsMessageCreationObject(BaseModel):
     """
 
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation``.")]
-    message_creation: RunStepDetailsMessageCreationObjectMessageCreation
+    message_creation: RunStepDetailsMessageCreation
 
 
 class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
@@ -4273,18 +4273,18 @@ class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
     """
 
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation`.")]
-    message_creation: RunStepDeltaStepDetailsMessageCreationObjectMessageCreation | None = None
+    message_creation: RunStepDeltaStepDetailsMessageCreation | None = None
 
 
 class RunStepDetailsToolCallsCodeOutputImageObject(BaseModel):
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDetailsToolCallsCodeOutputImageObjectImage
+    image: RunStepDetailsToolCallsCodeOutputImage
 
 
 class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject(BaseModel):
     index: Annotated[int, Field(description="The index of the output in the outputs array.")]
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage | None = None
+    image: RunStepDeltaStepDetailsToolCallsCodeOutputImage | None = None
 
 
 class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
@@ -4318,7 +4318,7 @@ class RunStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDetailsToolCallsFunctionObjectFunction
+    function: RunStepDetailsToolCallsFunction
 
 
 class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
@@ -4330,7 +4330,7 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDeltaStepDetailsToolCallsFunctionObjectFunction | None = None
+    function: RunStepDeltaStepDetailsToolCallsFunction | None = None
 
 
 class VectorStoreObject(BaseModel):
@@ -5249,7 +5249,7 @@ class ModifyThreadRequestToolResources(BaseModel):
     file_search: ModifyThreadRequestToolResourcesFileSearch | None = None
 
 
-class MessageContentTextObjectText(BaseModel):
+class MessageContentText(BaseModel):
     value: Annotated[str, Field(description="The data that makes up the text.")]
     annotations: list[
         MessageContentTextAnnotationsFileCitationObject
@@ -5257,7 +5257,7 @@ class MessageContentTextObjectText(BaseModel):
     ]
 
 
-class MessageDeltaContentTextObjectText(BaseModel):
+class MessageDeltaContentText(BaseModel):
     value: Annotated[str | None, Field(description="The data that makes up the text.")] = None
     annotations: (
         list[
@@ -5268,7 +5268,7 @@ class MessageDeltaContentTextObjectText(BaseModel):
     ) = None
 
 
-class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
@@ -5285,7 +5285,7 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDeltaStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
@@ -5305,7 +5305,7 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     ] = None
 
 
-class RunStepDetailsToolCallsFileSearchObjectFileSearch(BaseModel):
+class RunStepDetailsToolCallsFileSearch(BaseModel):
     """
     For now, this is always going to be an empty object.
     """
@@ -6205,7 +6205,7 @@ class MessageContentTextObject(BaseModel):
     """
 
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageContentTextObjectText
+    text: MessageContentText
 
 
 class MessageDeltaContentTextObject(BaseModel):
@@ -6215,7 +6215,7 @@ class MessageDeltaContentTextObject(BaseModel):
 
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageDeltaContentTextObjectText | None = None
+    text: MessageDeltaContentText | None = None
 
 
 class RunStepDetailsToolCallsCodeObject(BaseModel):
@@ -6230,7 +6230,7 @@ class RunStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDetailsToolCallsCodeObjectCodeInterpreter
+    code_interpreter: RunStepDetailsToolCallsCodeInterpreter
 
 
 class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
@@ -6246,7 +6246,7 @@ class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter | None = None
+    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeInterpreter | None = None
 
 
 class RunStepDetailsToolCallsFileSearchObject(BaseModel):
@@ -6257,7 +6257,7 @@ class RunStepDetailsToolCallsFileSearchObject(BaseModel):
             description="The type of tool call. This is always going to be `file_search` for this type of tool call."
         ),
     ]
-    file_search: RunStepDetailsToolCallsFileSearchObjectFileSearch
+    file_search: RunStepDetailsToolCallsFileSearch
 
 
 class CodeInterpreterToolCall(BaseModel):
@@ -6736,7 +6736,7 @@ class CreateThreadRequestToolResourcesFileSearchWithVectorStores(BaseModel):
     ]
 
 
-class MessageDeltaObjectDelta(BaseModel):
+class MessageDelta(BaseModel):
     """
     The delta containing the fields that have changed on the Message.
     """
@@ -7130,7 +7130,7 @@ class MessageDeltaObject(BaseModel):
         Literal["thread.message.delta"],
         Field(description="The object type, which is always `thread.message.delta`."),
     ]
-    delta: MessageDeltaObjectDelta
+    delta: MessageDelta
 
 
 class ListMessagesResponse(BaseModel):
@@ -7553,7 +7553,7 @@ class CreateThreadRequestToolResourcesFileSearch(
     )
 
 
-class RunStepDeltaObjectDelta(BaseModel):
+class RunStepDelta(BaseModel):
     """
     The delta containing the fields that have changed on the run step.
     """
@@ -7809,7 +7809,7 @@ class RunStepDeltaObject(BaseModel):
         Literal["thread.run.step.delta"],
         Field(description="The object type, which is always `thread.run.step.delta`."),
     ]
-    delta: RunStepDeltaObjectDelta
+    delta: RunStepDelta
 
 
 class ListRunStepsResponse(BaseModel):

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "e7547027bea5d5ce8e2efa9aaf691806b3f3f2086469c7d0561c48b66df9ccbb"
+FINGERPRINT = "af7a1d5213b5f98e2613baf306b3ff9373ce706a70443acf739f4f10533e7a21"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "be0bbe597932d13feb4bcef1f405cf305023c18b8d98dc0e915a1516229717f1",
     "auth.py": "933282ec1e6664177958ebefc15d579fe0fa84bb1b84489e46d254472fe6988c",
     "builders.py": "4d881c4f4fc041217cff8908db354063f8435d20a87e0fbe28c46f13fe15c775",
-    "models.py": "58dc3cd3c80860dee1fc2e8ddbfab3e0134202ae323ced502b69948dff0d47f9",
+    "models.py": "45da132c5632409e50d900c2ebfaefa24ea188589f5f6d31b9b57f930621055b",
 }

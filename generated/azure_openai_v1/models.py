@@ -3799,7 +3799,7 @@ class ChatCompletionRequestMessageContentPartFileFile(BaseModel):
     ] = None
 
 
-class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
+class ChatCompletionRequestMessageContentPartImageUrl(BaseModel):
     url: Annotated[
         AnyUrl, Field(description="Either a URL of the image or the base64 encoded image data.")
     ]
@@ -4517,7 +4517,7 @@ class ChatCompletionRequestMessageContentPartFile(BaseModel):
 
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
     type: Annotated[Literal["image_url"], Field(description="The type of the content part.")]
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl
+    image_url: ChatCompletionRequestMessageContentPartImageUrl
 
 
 class ChatCompletionRequestSystemMessage(BaseModel):

@@ -31,6 +31,7 @@ from generator.codegen.models import EXTRA_FIELDS_ALLOWED
 from generator.codegen.naming import (
     RESERVED_CLASS_NAMES,
     distinct_parts,
+    joined,
     pascal,
     singular,
     strip_namespace,
@@ -191,14 +192,22 @@ class _Preparer:
         _rewrite_refs(self.doc, self.class_names)
 
     # -- naming helpers --------------------------------------------------------------
-    def claim(self, name: str, schema: dict[str, Any], where: str) -> tuple[str, bool]:
-        """Claim a component name for ``schema``; (name, reused-existing-identical)."""
+    def claim(
+        self, name: str, schema: dict[str, Any], where: str, *, full: str | None = None
+    ) -> tuple[str, bool]:
+        """Claim a component name for ``schema``; (name, reused-existing-identical).
+
+        ``full``: the plain concatenation that ``name`` shortens (see ``naming.joined``);
+        claimed instead when the shorter name is taken by a different schema.
+        """
         if name in RESERVED_CLASS_NAMES:
             name += "Schema"
         if name not in self.schemas:
             return name, False
         if _without_descriptions(self.schemas[name]) == _without_descriptions(schema):
             return name, True
+        if full is not None and full != name:
+            return self.claim(full, schema, where)
         for suffix in ("Object", "Inline"):
             candidate = name + suffix
             if candidate not in self.schemas:
@@ -385,11 +394,20 @@ class _Preparer:
         for name in list(self.schemas):
             self.visit(self.schemas[name], name, self.origins.get(name, name))
 
-    def use(self, schema: Any, name: str, where: str, *, member: bool = False) -> Any:
+    def use(
+        self,
+        schema: Any,
+        name: str,
+        where: str,
+        *,
+        member: bool = False,
+        full: str | None = None,
+    ) -> Any:
         """A schema at a use site: hoist it if it becomes a class, else visit its children.
 
         ``member``: the schema is a union member or array item, where dcg also makes a
         class of a constrained list or scalar (it cannot put the constraints in ``Field``).
+        ``full``: the unshortened name, used if ``name`` is taken (see ``claim``).
         """
         if not isinstance(schema, dict) or _is_ref(schema):
             return schema
@@ -397,7 +415,7 @@ class _Preparer:
             self.visit(schema, name, where)
             return schema
         shape = {k: v for k, v in schema.items() if k not in _USE_SITE_KEYS or k == "description"}
-        chosen, reused = self.claim(name, shape, where)
+        chosen, reused = self.claim(name, shape, where, full=full)
         if not reused:
             self.schemas[chosen] = shape
             self.origins[chosen] = where
@@ -422,7 +440,10 @@ class _Preparer:
         if isinstance(props, dict):
             for prop, sub in list(props.items()):
                 props[prop] = self.use(
-                    sub, owner + pascal(prop), f"{where}/properties/{_esc(prop)}"
+                    sub,
+                    joined(owner, pascal(prop)),
+                    f"{where}/properties/{_esc(prop)}",
+                    full=owner + pascal(prop),
                 )
         members = schema.get("allOf")
         if isinstance(members, list):
@@ -441,7 +462,13 @@ class _Preparer:
                     for label in self.variant_labels(members, where, key)
                 ]
                 for i, (member, label) in enumerate(zip(members, labels, strict=True)):
-                    members[i] = self.use(member, owner + label, f"{where}/{key}/{i}", member=True)
+                    members[i] = self.use(
+                        member,
+                        joined(owner, label),
+                        f"{where}/{key}/{i}",
+                        member=True,
+                        full=owner + label,
+                    )
         items = schema.get("items")
         if isinstance(items, dict):
             schema["items"] = self.use(
