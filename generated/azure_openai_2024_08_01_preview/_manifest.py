@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "dd74912ff28348b0d2ea29cd7c44e93295bacef730c5713a2692e2b99c3fd9fd"
+FINGERPRINT = "3961b44947c5152670e43fffdfb2934654e6a5a57b3504aa01bf5fe381d67cae"
 FILES: dict[str, str] = {
     "__init__.py": "df88072a183e0103cae9642b831c6526991bad12553b25fb41b7a1b729d2d5c2",
     "_runtime.py": "0b625387dbd0be45606a691575647bab251216777a1355bd1875c9311b1e1643",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "550e412bf72f8c8fcbf285295173ebf3461d6a46de2ee946367cfeff3535a694"
+FINGERPRINT = "b183d78573edc305f74d604e1b7fc0f91216a54159a137cff0ec7d6024c94301"
 FILES: dict[str, str] = {
     "__init__.py": "b66003be4a306d36dc39e04e4ec85e97e24385a3ee2ed23134bad12dea964635",
     "_runtime.py": "e61bcd36cdc31e6cf3bb25a810922a12a357f39e1421a46dd01df859ef9038fc",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "32e7fc3b7cc637d53b40a10cae97dbc07062578dd634fed761acb23098d89348"
+FINGERPRINT = "a67a0533b2d283ecccb7d15f350e73eec33dd41dd4eebf46e76ece6fb4d69fd4"
 FILES: dict[str, str] = {
     "__init__.py": "fa3cb12ae4ee38293108d69e61e16d71dae0990e0bf57b521d00769633cef955",
     "_runtime.py": "b6ead3553b98c5c739e7070e902ce97b397523227a4831ebb02d684fd3f2c4d8",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "b0f3aefa7f57add35b2f8d75bf22bad023f5790244605a383eb3db56b947cd3d"
+FINGERPRINT = "182088450be2b409c60b04596f63dba831ffd690d2a0d6c8ed7e95ff2b668049"
 FILES: dict[str, str] = {
     "__init__.py": "da7aa8dec30b11f99b73cfa40fbf45aee279cf8b571d1ee283b2eb9bf9c03c3e",
     "_runtime.py": "63f9d83338e23884a477e07e7798815e9b8ed4684ce20727397e2dc66dff68da",

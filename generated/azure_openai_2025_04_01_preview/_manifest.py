@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "816d2ffda86eaa02627e6c60b31fe6055461fe811cefd5f1160d526ba4ff7596"
+FINGERPRINT = "ae583a463ae5066c3bf402af10d0c76a53484ced4c2a82f118085f673ebad6e4"
 FILES: dict[str, str] = {
     "__init__.py": "5f56e7c13a3012f33df89c9314d85db1dfe2f0de5148e7474bfeab4754024ff5",
     "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "af7a1d5213b5f98e2613baf306b3ff9373ce706a70443acf739f4f10533e7a21"
+FINGERPRINT = "ad0362fdf8109c915d5f96a3e5bc1353256e4e3de29363d74e1297978516abf7"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "be0bbe597932d13feb4bcef1f405cf305023c18b8d98dc0e915a1516229717f1",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "121dfb5a8c36bdb901970fd8deb02b5547ccc62bafc439b31d3b11284c12f5c7"
+FINGERPRINT = "9a7c8123fe016ce67b1cf4146ab9533f894abbd10063934b4f0d66baaa4f3536"
 FILES: dict[str, str] = {
     "__init__.py": "543a10f7577a940a7b4c2dc4018082cefdc2aa3864dd3e7f2e16a9a0f0bd29c6",
     "_runtime.py": "649b3d5e82a92e2a5435f0c228b6aaf44753bfc5155faca637a69a67434febb6",

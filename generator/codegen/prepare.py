@@ -13,7 +13,11 @@ module rewrites a private copy of the normalised spec so that neither happens:
 3. **Inline schemas that become classes are hoisted** into ``components/schemas`` with
    names from their place in the spec: parent + property (``CreateChatCompletionResponse``
    + ``choices`` → ``CreateChatCompletionResponseChoice``), operation + ``Request`` /
-   ``Response`` for bodies, parent + the variant's ``type`` value for union members.
+   ``Response`` for bodies, parent + the variant's ``type`` value for union members;
+   words the owner already says are not repeated (``naming.joined``).
+4. **``additionalProperties: true/false/{}`` is dropped on classes**: every class allows
+   extra fields through the one generated base model, so dcg writes ``model_config``
+   once instead of on each class.
 
 A name that is already taken is never numbered: an identical schema is shared, and a
 different one gets a longer name with a reported problem. Enums are not hoisted: the
@@ -683,7 +687,7 @@ def _drop_restated_extras(schemas: dict[str, Any]) -> None:
 
 
 def prepare(document: dict[str, Any], problems: Problems) -> PreparedSpec:
-    """Rename, distribute and hoist; the input document is not modified."""
+    """Rename, distribute, hoist and drop restated extras; the input is not modified."""
     work = _Preparer(document, problems)
     _drop_explicit_not_nullable(work.doc)
     work.rename_components()
