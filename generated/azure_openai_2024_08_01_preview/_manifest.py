@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "b1dd516c6fb83e8f6e5926238a9f55adda5e01439b3817081c08b5aebc52b8ff"
+FINGERPRINT = "fc8d6cc8f8e8d25c892b5e02d6d4d4cfc69e843cc127e41d095373390594bd49"
 FILES: dict[str, str] = {
-    "__init__.py": "791df324c295f28006490ab2fa6aded6b424b321124be7842284baf15566bd12",
+    "__init__.py": "df88072a183e0103cae9642b831c6526991bad12553b25fb41b7a1b729d2d5c2",
     "_runtime.py": "0b625387dbd0be45606a691575647bab251216777a1355bd1875c9311b1e1643",
     "auth.py": "ed5377ccdeb799fa4328bde5bb37476e79af80051b6897db9b633fc2875b3e3d",
-    "builders.py": "26513ddc98ccdf2a55559165e68b80c80f80c61cb341225a2a3a2386c8c09781",
-    "models.py": "d8bc9029b543c32a866afed89346a8cff99e9aa0b5a8de853987bdfaaffaa4e8",
+    "builders.py": "e81c5ddf2e2eabdd3da2baa915347e8670d80b2516b106b835f9312cab0762d0",
+    "models.py": "8f418dae5b0fced422b246f03452de4cc46072368248198f4a52e63ba86f9af0",
 }

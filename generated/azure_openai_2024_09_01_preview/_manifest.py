@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "ce98ca6d16c8b77f4348cd65927d213f02011e91e48de1cec166d13136010c1b"
+FINGERPRINT = "73bdfeb5d981149656a26ec13ca047b1b046138a93618d374f5baa2129bbb1c1"
 FILES: dict[str, str] = {
-    "__init__.py": "87c6910d4f4f22b72df6f92b98f822b92a58ed4f18eb9f0a4625c0dcb65204c3",
+    "__init__.py": "b66003be4a306d36dc39e04e4ec85e97e24385a3ee2ed23134bad12dea964635",
     "_runtime.py": "e61bcd36cdc31e6cf3bb25a810922a12a357f39e1421a46dd01df859ef9038fc",
     "auth.py": "48b476ca9a7480fa07151669ad447ce365c5d2e627ae44534920d5d4e3fec629",
-    "builders.py": "38ba5ec2310b964466a4a1a82b12584c6ecec0770619de35956266fa105841b5",
-    "models.py": "d7b8764cb1ce5e1ab1b6128275e211fb8b2f1030356a199d6eb46fd5fe623b00",
+    "builders.py": "4a2c80335af7320e0c343319b2314f85bd30dd30a3f341c4e792580fa1a7a578",
+    "models.py": "513ee4920496514548520afd0fbd31a1d82f570c47f1a7ba8d08a0a3f5289e2f",
 }

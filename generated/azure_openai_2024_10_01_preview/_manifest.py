@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "6769122aae878745dd9f160e94fd58dc0779c71c98e2cae67400a76298434354"
+FINGERPRINT = "b2440fe090aed6ca9f840d4a8418161ecfa9df1257c530d278153b775b9ad3b9"
 FILES: dict[str, str] = {
-    "__init__.py": "cfecd954c4ad2bb6406a3b57ac165c9978aed07e11af588e201ade6f1cc932c4",
+    "__init__.py": "037e672b51a0d7296fdf6167d87c45e0a028a3aab104d26acf47b1b63559abbb",
     "_runtime.py": "370953722e2b924a0460df529ea83b4bdea09858d9a1120548d3356d1f4959e4",
     "auth.py": "cb1e390b0c640a3f77133eb4bca49cf9359a84760162de1371ae26a4a10d5507",
-    "builders.py": "33988ff50a547ec8f010cdd7ba6979f24bccd721d2bd38c04c996ec31fe78f43",
-    "models.py": "5f50015f5e5e03a63dcacef0f143cefdcc362dc66dafdb11a687d66ff7baff40",
+    "builders.py": "b1668f97eaddd9cf8d4af2d4ac3fd9cbf0c59004be56c4cd6583428fe966444f",
+    "models.py": "7cd73c9a5e38eae7210222a605b27d18492490d6493eff7a254aee48ffe94d92",
 }

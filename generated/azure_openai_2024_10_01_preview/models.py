@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AnyUrl, ConfigDict, Field, RootModel
+from pydantic import BaseModel as _BaseModel
 
 
-class ErrorBase(BaseModel):
+class BaseModel(_BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
+
+
+class ErrorBase(BaseModel):
     code: str | None = None
     message: str | None = None
 
@@ -28,10 +32,6 @@ class ContentFilterCompletionTextSpan(BaseModel):
     Describes a span within generated completion text.  Offset 0 is the first UTF32 code point of the completion text.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_start_offset: Annotated[
         int, Field(description="Offset of the UTF32 code point which begins the span.")
     ]
@@ -44,46 +44,26 @@ class ContentFilterCompletionTextSpan(BaseModel):
 
 
 class ContentFilterResultBase(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: bool
 
 
 class ContentFilterSeverityResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     severity: Literal["safe", "low", "medium", "high"]
     filtered: bool
 
 
 class ContentFilterDetectedResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     detected: bool
     filtered: bool
 
 
 class ContentFilterDetectedWithCompletionTextSpansResult(ContentFilterDetectedResult):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     details: list[ContentFilterCompletionTextSpan]
     detected: bool
     filtered: bool
 
 
 class ContentFilterIdResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     filtered: bool
 
@@ -93,10 +73,6 @@ class ContentFilterDetailedResults(ContentFilterResultBase):
     Content filtering results with a detail of content filter ids for the filtered segments.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     details: list[ContentFilterIdResult]
     filtered: bool
 
@@ -106,10 +82,6 @@ class DalleContentFilterResults(BaseModel):
     Information about the content filtering results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: ContentFilterSeverityResult | None = None
     violence: ContentFilterSeverityResult | None = None
     hate: ContentFilterSeverityResult | None = None
@@ -121,10 +93,6 @@ class DalleFilterResults(DalleContentFilterResults):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about jailbreak content and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     profanity: ContentFilterDetectedResult | None = None
     jailbreak: ContentFilterDetectedResult | None = None
     custom_blocklists: ContentFilterDetailedResults | None = None
@@ -136,10 +104,6 @@ class ChatCompletionFunctionCallOption(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -148,17 +112,8 @@ class ChatCompletionFunctionParameters(BaseModel):
     The parameters the functions accepts, described as a JSON Schema object. See the [guide/](https://learn.microsoft.com/en-us/azure/ai-services/openai/how-to/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class ChatCompletionRequestFunctionMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -168,19 +123,11 @@ class ChatCompletionRequestFunctionMessage(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPartText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"], Field(description="The type of the content part.")]
     text: Annotated[str, Field(description="The text content.")]
 
 
 class ChatCompletionRequestMessageContentPartRefusal(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["refusal"], Field(description="The type of the content part.")]
     refusal: Annotated[str, Field(description="The refusal message generated by the model.")]
 
@@ -201,10 +148,6 @@ class AzureSearchIndexFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Azure Search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -247,10 +190,6 @@ class AzureCosmosDBFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Azure Cosmos DB resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -276,10 +215,6 @@ class ElasticsearchIndexFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Elasticsearch® resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -315,10 +250,6 @@ class MongoDBFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Mongo DB resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -344,10 +275,6 @@ class PineconeFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Pinecone resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -419,10 +346,6 @@ class Citation(BaseModel):
     citation information for a chat completions response message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str, Field(description="The content of the citation.")]
     title: Annotated[str | None, Field(description="The title of the citation.")] = None
     url: Annotated[str | None, Field(description="The URL of the citation.")] = None
@@ -448,10 +371,6 @@ class ToolCallType(RootModel[Literal["function"]]):
 
 
 class ChatCompletionRequestMessageFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -466,10 +385,6 @@ class ChatCompletionStreamOptions(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     include_usage: Annotated[
         bool | None,
         Field(
@@ -495,10 +410,6 @@ class ChatCompletionFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
     arguments: Annotated[
         str,
@@ -515,17 +426,8 @@ class FunctionParameters(BaseModel):
     Omitting `parameters` defines a function with an empty parameter list.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class FunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -548,20 +450,12 @@ class FunctionObject(BaseModel):
 
 
 class ResponseFormatText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["text"], Field(description="The type of response format being defined: `text`")
     ]
 
 
 class ResponseFormatJsonObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_object"],
         Field(description="The type of response format being defined: `json_object`"),
@@ -573,17 +467,8 @@ class ResponseFormatJsonSchemaSchema(BaseModel):
     The schema for the response format, described as a JSON Schema object.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class ChatCompletionChoiceCommon(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int | None = None
     finish_reason: str | None = None
 
@@ -593,10 +478,6 @@ class AudioResponse(BaseModel):
     Translation or transcription response when response_format was json
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: Annotated[str, Field(description="Translated or transcribed text.")]
 
 
@@ -612,10 +493,6 @@ class CreateTranscriptionRequest(BaseModel):
     Transcription request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: Annotated[bytes, Field(description="The audio file object to transcribe.")]
     prompt: Annotated[
         str | None,
@@ -650,10 +527,6 @@ class AudioSegment(BaseModel):
     Transcription or translation segment.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[int | None, Field(description="Segment identifier.")] = None
     seek: Annotated[float | None, Field(description="Offset of the segment.")] = None
     start: Annotated[float | None, Field(description="Segment start offset.")] = None
@@ -671,10 +544,6 @@ class AudioWord(BaseModel):
     Transcription or translation word.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     word: Annotated[str | None, Field(description="Word")] = None
     start: Annotated[float | None, Field(description="Word start offset.")] = None
     end: Annotated[float | None, Field(description="Word end offset.")] = None
@@ -685,10 +554,6 @@ class CreateSpeechRequest(BaseModel):
     Speech request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str,
         Field(
@@ -742,10 +607,6 @@ class ImageStyle(RootModel[Literal["vivid", "natural"]]):
 
 
 class ImageGenerationsRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt: Annotated[
         str,
         Field(
@@ -773,10 +634,6 @@ class ImageResult(BaseModel):
     The image url or encoded image if successful, and an error otherwise.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     url: Annotated[
         str | None, Field(description="The image url.", examples=["https://www.contoso.com"])
     ] = None
@@ -796,10 +653,6 @@ class RunCompletionUsage(BaseModel):
     Usage statistics related to the run. This value will be `null` if the run is not in a terminal state (i.e. `in_progress`, `queued`, etc.).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_tokens: Annotated[
         int, Field(description="Number of completion tokens used over the course of the run.")
     ]
@@ -816,10 +669,6 @@ class RunStepCompletionUsage(BaseModel):
     Usage statistics related to the run step. This value will be `null` while the run step's status is `in_progress`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_tokens: Annotated[
         int, Field(description="Number of completion tokens used over the course of the run step.")
     ]
@@ -837,10 +686,6 @@ class AssistantsApiResponseFormat(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["text", "json_object"],
         Field(description="Must be one of `text` or `json_object`.", examples=["json_object"]),
@@ -848,20 +693,12 @@ class AssistantsApiResponseFormat(BaseModel):
 
 
 class DeleteAssistantResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["assistant.deleted"]
 
 
 class AssistantToolsCode(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["code_interpreter"],
         Field(description="The type of tool being defined: `code_interpreter`"),
@@ -869,10 +706,6 @@ class AssistantToolsCode(BaseModel):
 
 
 class AssistantToolsFileSearchTypeOnly(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_search"], Field(description="The type of tool being defined: `file_search`")
     ]
@@ -883,10 +716,6 @@ class TruncationObject(BaseModel):
     Controls for how a thread will be truncated prior to the run. Use this to control the initial context window of the run.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["auto", "last_messages"],
         Field(
@@ -903,10 +732,6 @@ class TruncationObject(BaseModel):
 
 
 class ModifyRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, Any] | None,
         Field(
@@ -916,20 +741,12 @@ class ModifyRunRequest(BaseModel):
 
 
 class DeleteThreadResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["thread.deleted"]
 
 
 class ModifyMessageRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, Any] | None,
         Field(
@@ -939,10 +756,6 @@ class ModifyMessageRequest(BaseModel):
 
 
 class DeleteMessageResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["thread.message.deleted"]
@@ -953,10 +766,6 @@ class RunStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
     Text output from the Code Interpreter tool call as part of a run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["logs"], Field(description="Always `logs`.")]
     logs: Annotated[str, Field(description="The text output from the Code Interpreter tool call.")]
 
@@ -966,10 +775,6 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
     Text output from the Code Interpreter tool call as part of a run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the output in the outputs array.")]
     type: Annotated[Literal["logs"], Field(description="Always `logs`.")]
     logs: Annotated[
@@ -978,10 +783,6 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
 
 
 class RunStepDetailsToolCallsFileSearchObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call object.")]
     type: Annotated[
         Literal["file_search"],
@@ -995,10 +796,6 @@ class RunStepDetailsToolCallsFileSearchObject(BaseModel):
 
 
 class RunStepDeltaStepDetailsToolCallsFileSearchObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the tool call in the tool calls array.")]
     id: Annotated[str | None, Field(description="The ID of the tool call object.")] = None
     type: Annotated[
@@ -1017,10 +814,6 @@ class VectorStoreExpirationAfter(BaseModel):
     The expiration policy for a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     anchor: Annotated[
         Literal["last_active_at"],
         Field(
@@ -1038,10 +831,6 @@ class VectorStoreExpirationAfter(BaseModel):
 
 
 class UpdateVectorStoreRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the vector store.")] = None
     expires_after: VectorStoreExpirationAfter | None = None
     metadata: Annotated[
@@ -1053,10 +842,6 @@ class UpdateVectorStoreRequest(BaseModel):
 
 
 class DeleteVectorStoreResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["vector_store.deleted"]
@@ -1067,18 +852,10 @@ class OtherChunkingStrategyResponseParam(BaseModel):
     This is returned when the chunking strategy is unknown. Typically, this is because the file was indexed before the `chunking_strategy` concept was introduced in the API.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["other"], Field(description="Always `other`.")]
 
 
 class StaticChunkingStrategy(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -1100,18 +877,10 @@ class AutoChunkingStrategyRequestParam(BaseModel):
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
 class StaticChunkingStrategyRequestParam(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: StaticChunkingStrategy
 
@@ -1128,10 +897,6 @@ class ChunkingStrategyRequestParam(
 
 
 class CreateVectorStoreFileRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str,
         Field(
@@ -1142,20 +907,12 @@ class CreateVectorStoreFileRequest(BaseModel):
 
 
 class DeleteVectorStoreFileResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["vector_store.file.deleted"]
 
 
 class CreateVectorStoreFileBatchRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1172,19 +929,11 @@ class DoneEvent(BaseModel):
     Occurs when a stream ends.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["done"]
     data: Literal["[DONE]"]
 
 
 class ChatCompletionRequestMessageToolSystem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["system"],
@@ -1200,10 +949,6 @@ class ChatCompletionRequestMessageToolSystem(BaseModel):
 
 
 class ChatCompletionRequestMessageToolUser(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["user"], Field(description="The role of the messages author, in this case `user`.")
@@ -1218,10 +963,6 @@ class ChatCompletionRequestMessageToolUser(BaseModel):
 
 
 class ChatCompletionRequestMessageToolTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["tool"], Field(description="The role of the messages author, in this case `tool`.")
     ]
@@ -1230,10 +971,6 @@ class ChatCompletionRequestMessageToolTool(BaseModel):
 
 
 class ChatCompletionRequestMessageToolFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -1244,10 +981,6 @@ class ChatCompletionRequestMessageToolFunction(BaseModel):
 
 
 class ContentFilterDetectedWithCitationResultCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     URL: str | None = None
     license: str | None = None
 
@@ -1268,10 +1001,6 @@ class CreateCompletionRequestStopList(RootModel[list[str]]):
 
 
 class CreateCompletionResponseChoiceLogprobs(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text_offset: list[int] | None = None
     token_logprobs: list[float] | None = None
     tokens: list[str] | None = None
@@ -1287,10 +1016,6 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     arguments: Annotated[
         str,
         Field(
@@ -1300,11 +1025,7 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
-class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class ChatCompletionRequestMessageContentPartImageUrl(BaseModel):
     url: Annotated[
         AnyUrl, Field(description="Either a URL of the image or the base64 encoded image data.")
     ]
@@ -1321,10 +1042,6 @@ class ChatCompletionMessageToolCallFunction(BaseModel):
     The function that the model called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
     arguments: Annotated[
         str,
@@ -1339,10 +1056,6 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     arguments: Annotated[
         str | None,
         Field(
@@ -1353,10 +1066,6 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
 
 
 class ChatCompletionMessageToolCallChunkFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the function to call.")] = None
     arguments: Annotated[
         str | None,
@@ -1367,10 +1076,6 @@ class ChatCompletionMessageToolCallChunkFunction(BaseModel):
 
 
 class ChatCompletionTokenLogprobTopLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[float, Field(description="The log probability of this token.")]
     bytes: Annotated[
@@ -1382,10 +1087,6 @@ class ChatCompletionTokenLogprobTopLogprob(BaseModel):
 
 
 class ChatCompletionNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -1394,10 +1095,6 @@ class CompletionUsagePromptTokensDetails(BaseModel):
     Details of the prompt tokens.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     cached_tokens: Annotated[
         int | None, Field(description="The number of cached prompt tokens.")
     ] = None
@@ -1408,20 +1105,12 @@ class CompletionUsageCompletionTokensDetails(BaseModel):
     Breakdown of tokens used in a completion.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reasoning_tokens: Annotated[
         int | None, Field(description="Tokens generated by the model for reasoning.")
     ] = None
 
 
 class ResponseFormatJsonSchemaJsonSchema(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -1444,19 +1133,11 @@ class ResponseFormatJsonSchemaJsonSchema(BaseModel):
 
 
 class SpanPolygonItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     x: Annotated[float | None, Field(description="The x-coordinate of the point.")] = None
     y: Annotated[float | None, Field(description="The y-coordinate of the point.")] = None
 
 
 class AssistantObjectToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1467,10 +1148,6 @@ class AssistantObjectToolResourcesCodeInterpreter(BaseModel):
 
 
 class AssistantObjectToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1481,10 +1158,6 @@ class AssistantObjectToolResourcesFileSearch(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1499,20 +1172,12 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyAu
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic(
     BaseModel
 ):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -1530,10 +1195,6 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategySt
 
 
 class ModifyAssistantRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1544,10 +1205,6 @@ class ModifyAssistantRequestToolResourcesCodeInterpreter(BaseModel):
 
 
 class ModifyAssistantRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1562,10 +1219,6 @@ class AssistantToolsFileSearchFileSearch(BaseModel):
     Overrides for the file search tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_num_results: Annotated[
         int | None,
         Field(
@@ -1581,10 +1234,6 @@ class AssistantToolsFunctionFunction(BaseModel):
     The function definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str,
         Field(
@@ -1601,10 +1250,6 @@ class AssistantToolsFunctionFunction(BaseModel):
 
 
 class AssistantsNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -1613,10 +1258,6 @@ class RunObjectLastError(BaseModel):
     The last error associated with this run. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["server_error", "rate_limit_exceeded"],
         Field(description="One of `server_error` or `rate_limit_exceeded`."),
@@ -1629,10 +1270,6 @@ class RunObjectIncompleteDetails(BaseModel):
     Details on why the run is incomplete. Will be `null` if the run is not incomplete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reason: Annotated[
         Literal["max_completion_tokens", "max_prompt_tokens"] | None,
         Field(
@@ -1642,10 +1279,6 @@ class RunObjectIncompleteDetails(BaseModel):
 
 
 class SubmitToolOutputsRunRequestToolOutput(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_call_id: Annotated[
         str | None,
         Field(
@@ -1663,10 +1296,6 @@ class RunToolCallObjectFunction(BaseModel):
     The function definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function.")]
     arguments: Annotated[
         str, Field(description="The arguments that the model expects you to pass to the function.")
@@ -1674,10 +1303,6 @@ class RunToolCallObjectFunction(BaseModel):
 
 
 class CreateThreadAndRunRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1688,10 +1313,6 @@ class CreateThreadAndRunRequestToolResourcesCodeInterpreter(BaseModel):
 
 
 class CreateThreadAndRunRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1702,10 +1323,6 @@ class CreateThreadAndRunRequestToolResourcesFileSearch(BaseModel):
 
 
 class ThreadObjectToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1716,10 +1333,6 @@ class ThreadObjectToolResourcesCodeInterpreter(BaseModel):
 
 
 class ThreadObjectToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1730,10 +1343,6 @@ class ThreadObjectToolResourcesFileSearch(BaseModel):
 
 
 class CreateThreadRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1748,18 +1357,10 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyAuto(
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -1777,10 +1378,6 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStati
 
 
 class ModifyThreadRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1791,10 +1388,6 @@ class ModifyThreadRequestToolResourcesCodeInterpreter(BaseModel):
 
 
 class ModifyThreadRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1809,10 +1402,6 @@ class MessageObjectIncompleteDetails(BaseModel):
     On an incomplete message, details about why the message is incomplete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reason: Annotated[
         Literal["content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"],
         Field(description="The reason the message is incomplete."),
@@ -1820,10 +1409,6 @@ class MessageObjectIncompleteDetails(BaseModel):
 
 
 class MessageObjectAttachment(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str | None, Field(description="The ID of the file to attach to the message.")
     ] = None
@@ -1834,10 +1419,6 @@ class MessageObjectAttachment(BaseModel):
 
 
 class CreateMessageRequestAttachment(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str | None, Field(description="The ID of the file to attach to the message.")
     ] = None
@@ -1847,56 +1428,32 @@ class CreateMessageRequestAttachment(BaseModel):
     ] = None
 
 
-class MessageContentImageFileObjectImageFile(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentImageFile(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image in the message content.")]
 
 
-class MessageContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the specific File the citation is from.")]
 
 
-class MessageContentTextAnnotationsFilePathObjectFilePath(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the file that was generated.")]
 
 
-class MessageDeltaContentImageFileObjectImageFile(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentImageFile(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The File ID of the image in the message content.")
     ] = None
 
 
-class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The ID of the specific File the citation is from.")
     ] = None
     quote: Annotated[str | None, Field(description="The specific quote in the file.")] = None
 
 
-class MessageDeltaContentTextAnnotationsFilePathObjectFilePath(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str | None, Field(description="The ID of the file that was generated.")] = (
         None
     )
@@ -1907,10 +1464,6 @@ class RunStepObjectLastError(BaseModel):
     The last error associated with this run step. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["server_error", "rate_limit_exceeded"],
         Field(description="One of `server_error` or `rate_limit_exceeded`."),
@@ -1918,51 +1471,31 @@ class RunStepObjectLastError(BaseModel):
     message: Annotated[str, Field(description="A human-readable description of the error.")]
 
 
-class RunStepDetailsMessageCreationObjectMessageCreation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str, Field(description="The ID of the message that was created by this run step.")
     ]
 
 
-class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDeltaStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str | None, Field(description="The ID of the message that was created by this run step.")
     ] = None
 
 
-class RunStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image.")]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDeltaStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str | None, Field(description="The file ID of the image.")] = None
 
 
-class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function.")]
     arguments: Annotated[str, Field(description="The arguments passed to the function.")]
     output: Annotated[
@@ -1973,15 +1506,11 @@ class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDeltaStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the function.")] = None
     arguments: Annotated[str | None, Field(description="The arguments passed to the function.")] = (
         None
@@ -1995,10 +1524,6 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
 
 
 class VectorStoreObjectFileCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     in_progress: Annotated[
         int, Field(description="The number of files that are currently being processed.")
     ]
@@ -2015,10 +1540,6 @@ class VectorStoreFileObjectLastError(BaseModel):
     The last error associated with this vector store file. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["internal_error", "file_not_found", "parsing_error", "unhandled_mime_type"],
         Field(description="One of `server_error` or `rate_limit_exceeded`."),
@@ -2027,10 +1548,6 @@ class VectorStoreFileObjectLastError(BaseModel):
 
 
 class VectorStoreFileBatchObjectFileCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     in_progress: Annotated[
         int, Field(description="The number of files that are currently being processed.")
     ]
@@ -2045,20 +1562,12 @@ class EmbeddingsCreateRequestInputListItem(RootModel[str]):
 
 
 class EmbeddingsCreateResponseDataItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     object: str
     embedding: list[float]
 
 
 class EmbeddingsCreateResponseUsage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: int
     total_tokens: int
 
@@ -2068,10 +1577,6 @@ class DalleInnerError(BaseModel):
     Inner error with additional details.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: InnerErrorCode | None = None
     content_filter_results: DalleFilterResults | None = None
     revised_prompt: Annotated[
@@ -2083,10 +1588,6 @@ class DalleInnerError(BaseModel):
 
 
 class ContentFilterDetectedWithCitationResult(ContentFilterDetectedResult):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     citation: ContentFilterDetectedWithCitationResultCitation | None = None
     detected: bool
     filtered: bool
@@ -2097,10 +1598,6 @@ class ContentFilterResultsBase(BaseModel):
     Information about the content filtering results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: ContentFilterSeverityResult | None = None
     violence: ContentFilterSeverityResult | None = None
     hate: ContentFilterSeverityResult | None = None
@@ -2115,10 +1612,6 @@ class ContentFilterPromptResults(ContentFilterResultsBase):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about jailbreak content and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     jailbreak: ContentFilterDetectedResult | None = None
     indirect_attack: ContentFilterDetectedResult | None = None
 
@@ -2128,10 +1621,6 @@ class ContentFilterChoiceResults(ContentFilterResultsBase):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about third party text and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     protected_material_text: ContentFilterDetectedResult | None = None
     protected_material_code: ContentFilterDetectedWithCitationResult | None = None
     ungrounded_material: ContentFilterDetectedWithCompletionTextSpansResult | None = None
@@ -2142,10 +1631,6 @@ class PromptFilterResult(BaseModel):
     Content filtering results for a single prompt in the request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_index: int | None = None
     content_filter_results: ContentFilterPromptResults | None = None
 
@@ -2164,10 +1649,6 @@ class PromptFilterResults(RootModel[list[PromptFilterResult]]):
 
 
 class ChatCompletionsRequestCommon(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     temperature: Annotated[
         float | None,
         Field(
@@ -2240,10 +1721,6 @@ class ChatCompletionsRequestCommon(BaseModel):
 
 
 class CreateCompletionRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt: Annotated[
         str | list[str] | None,
         Field(
@@ -2363,10 +1840,6 @@ class CreateCompletionRequest(BaseModel):
 
 
 class ChatCompletionFunctions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -2405,12 +1878,8 @@ class ChatCompletionRequestToolMessageContentPart(
 
 
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image_url"], Field(description="The type of the content part.")]
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl
+    image_url: ChatCompletionRequestMessageContentPartImageUrl
 
 
 class AzureChatExtensionConfiguration(BaseModel):
@@ -2420,10 +1889,6 @@ class AzureChatExtensionConfiguration(BaseModel):
     The use of this configuration is compatible only with Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: AzureChatExtensionType
 
 
@@ -2432,10 +1897,6 @@ class OnYourDataAuthenticationOptions(BaseModel):
     The authentication options for Azure OpenAI On Your Data.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: OnYourDataAuthenticationType
 
 
@@ -2444,10 +1905,6 @@ class OnYourDataApiKeyAuthenticationOptions(OnYourDataAuthenticationOptions):
     The authentication options for Azure OpenAI On Your Data when using an API key.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     key: Annotated[str, Field(description="The API key to use for authentication.")]
 
 
@@ -2456,10 +1913,6 @@ class OnYourDataConnectionStringAuthenticationOptions(OnYourDataAuthenticationOp
     The authentication options for Azure OpenAI On Your Data when using a connection string.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     connection_string: Annotated[
         str, Field(description="The connection string to use for authentication.")
     ]
@@ -2470,10 +1923,6 @@ class OnYourDataKeyAndKeyIdAuthenticationOptions(OnYourDataAuthenticationOptions
     The authentication options for Azure OpenAI On Your Data when using an Elasticsearch key and key ID pair.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     key: Annotated[str, Field(description="The Elasticsearch key to use for authentication.")]
     key_id: Annotated[str, Field(description="The Elasticsearch key ID to use for authentication.")]
 
@@ -2483,10 +1932,6 @@ class OnYourDataEncodedApiKeyAuthenticationOptions(OnYourDataAuthenticationOptio
     The authentication options for Azure OpenAI On Your Data when using an Elasticsearch encoded API key.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     encoded_api_key: Annotated[
         str, Field(description="The Elasticsearch encoded API key to use for authentication.")
     ]
@@ -2497,10 +1942,6 @@ class OnYourDataAccessTokenAuthenticationOptions(OnYourDataAuthenticationOptions
     The authentication options for Azure OpenAI On Your Data when using access token.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     access_token: Annotated[str, Field(description="The access token to use for authentication.")]
 
 
@@ -2509,21 +1950,12 @@ class OnYourDataSystemAssignedManagedIdentityAuthenticationOptions(OnYourDataAut
     The authentication options for Azure OpenAI On Your Data when using a system-assigned managed identity.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class OnYourDataUserAssignedManagedIdentityAuthenticationOptions(OnYourDataAuthenticationOptions):
     """
     The authentication options for Azure OpenAI On Your Data when using a user-assigned managed identity.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     managed_identity_resource_id: Annotated[
         str,
         Field(
@@ -2537,10 +1969,6 @@ class OnYourDataUsernameAndPasswordAuthenticationOptions(OnYourDataAuthenticatio
     The authentication options for Azure OpenAI On Your Data when using a username and a password.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     username: Annotated[str, Field(description="The username to use for authentication.")]
     password: Annotated[str, Field(description="The password. to use for authentication.")]
 
@@ -2550,10 +1978,6 @@ class OnYourDataVectorizationSource(BaseModel):
     An abstract representation of a vectorization source for Azure OpenAI On Your Data with vector search.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: OnYourDataVectorizationSourceType
 
 
@@ -2563,10 +1987,6 @@ class OnYourDataEndpointVectorizationSource(OnYourDataVectorizationSource):
     on a public Azure OpenAI endpoint call for embeddings.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     endpoint: Annotated[
         AnyUrl,
         Field(
@@ -2590,10 +2010,6 @@ class OnYourDataDeploymentNameVectorizationSource(OnYourDataVectorizationSource)
     on an internal embeddings model deployment name in the same Azure OpenAI resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     deployment_name: Annotated[
         str,
         Field(
@@ -2613,11 +2029,6 @@ class OnYourDataIntegratedVectorizationSource(OnYourDataVectorizationSource):
     Represents the integrated vectorizer defined within the search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class OnYourDataModelIdVectorizationSource(OnYourDataVectorizationSource):
     """
@@ -2625,10 +2036,6 @@ class OnYourDataModelIdVectorizationSource(OnYourDataVectorizationSource):
     on a search service model ID. Currently only supported by Elasticsearch®.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model_id: Annotated[
         str,
         Field(
@@ -2642,10 +2049,6 @@ class RetrievedDocument(Citation):
     The retrieved document.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     search_queries: Annotated[
         list[str], Field(description="The search queries used to retrieve the document.")
     ]
@@ -2662,20 +2065,12 @@ class RetrievedDocument(Citation):
 
 
 class ChatCompletionMessageToolCall(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call.")]
     type: ToolCallType
     function: ChatCompletionMessageToolCallFunction
 
 
 class ChatCompletionMessageToolCallChunk(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     id: Annotated[str | None, Field(description="The ID of the tool call.")] = None
     type: Annotated[
@@ -2686,10 +2081,6 @@ class ChatCompletionMessageToolCallChunk(BaseModel):
 
 
 class ChatCompletionTokenLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[float, Field(description="The log probability of this token.")]
     bytes: Annotated[
@@ -2711,10 +2102,6 @@ class ChatCompletionNamedToolChoice(BaseModel):
     Specifies a tool the model should use. Use to force the model to call a specific function.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -2738,10 +2125,6 @@ class CompletionUsage(BaseModel):
     Usage statistics for the completion request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: Annotated[int, Field(description="Number of tokens in the prompt.")]
     completion_tokens: Annotated[
         int, Field(description="Number of tokens in the generated completion.")
@@ -2754,10 +2137,6 @@ class CompletionUsage(BaseModel):
 
 
 class ChatCompletionTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -2766,10 +2145,6 @@ class ChatCompletionTool(BaseModel):
 
 
 class ResponseFormatJsonSchema(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_schema"],
         Field(description="The type of response format being defined: `json_schema`"),
@@ -2782,10 +2157,6 @@ class CreateTranslationRequest(BaseModel):
     Translation request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: Annotated[bytes, Field(description="The audio file to translate.")]
     prompt: Annotated[
         str | None,
@@ -2807,10 +2178,6 @@ class AudioVerboseResponse(AudioResponse):
     Translation or transcription response when response_format was verbose_json
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     task: Annotated[
         Literal["transcribe", "translate"] | None, Field(description="Type of audio task.")
     ] = None
@@ -2822,10 +2189,6 @@ class AudioVerboseResponse(AudioResponse):
 
 
 class GenerateImagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     created: Annotated[
         int,
         Field(
@@ -2843,10 +2206,6 @@ class Span(BaseModel):
     A span object that represents a detected object and its bounding box information.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: Annotated[
         str, Field(description="The text content of the span that represents the detected object.")
     ]
@@ -2880,10 +2239,6 @@ class AssistantsApiResponseFormatOption(
 
 
 class AssistantToolsFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_search"], Field(description="The type of tool being defined: `file_search`")
     ]
@@ -2891,10 +2246,6 @@ class AssistantToolsFileSearch(BaseModel):
 
 
 class AssistantToolsFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"], Field(description="The type of tool being defined: `function`")
     ]
@@ -2906,10 +2257,6 @@ class AssistantsNamedToolChoice(BaseModel):
     Specifies a tool the model should use. Use to force the model to call a specific tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function", "code_interpreter", "file_search"],
         Field(
@@ -2920,10 +2267,6 @@ class AssistantsNamedToolChoice(BaseModel):
 
 
 class SubmitToolOutputsRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_outputs: Annotated[
         list[SubmitToolOutputsRunRequestToolOutput],
         Field(description="A list of tools for which the outputs are being submitted."),
@@ -2941,10 +2284,6 @@ class RunToolCallObject(BaseModel):
     Tool call objects
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -2961,10 +2300,6 @@ class RunToolCallObject(BaseModel):
 
 
 class CreateMessageRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["user", "assistant"],
         Field(
@@ -2993,12 +2328,8 @@ class MessageContentImageFileObject(BaseModel):
     References an image File in the content of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageContentImageFileObjectImageFile
+    image_file: MessageContentImageFile
 
 
 class MessageContentTextAnnotationsFileCitationObject(BaseModel):
@@ -3006,15 +2337,11 @@ class MessageContentTextAnnotationsFileCitationObject(BaseModel):
     A citation within the message that points to a specific quote from a specific File associated with the assistant or the message. Generated when the assistant uses the "retrieval" tool to search files.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["file_citation"], Field(description="Always `file_citation`.")]
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_citation: MessageContentTextAnnotationsFileCitationObjectFileCitation
+    file_citation: MessageContentTextAnnotationsFileCitation
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -3024,15 +2351,11 @@ class MessageContentTextAnnotationsFilePathObject(BaseModel):
     A URL for the file that's generated when the assistant used the `code_interpreter` tool to generate a file.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["file_path"], Field(description="Always `file_path`.")]
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_path: MessageContentTextAnnotationsFilePathObjectFilePath
+    file_path: MessageContentTextAnnotationsFilePath
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -3042,13 +2365,9 @@ class MessageDeltaContentImageFileObject(BaseModel):
     References an image File in the content of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageDeltaContentImageFileObjectImageFile | None = None
+    image_file: MessageDeltaContentImageFile | None = None
 
 
 class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
@@ -3056,10 +2375,6 @@ class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
     A citation within the message that points to a specific quote from a specific File associated with the assistant or the message. Generated when the assistant uses the "file_search" tool to search files.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[
         int, Field(description="The index of the annotation in the text content part.")
     ]
@@ -3067,7 +2382,7 @@ class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_citation: MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation | None = None
+    file_citation: MessageDeltaContentTextAnnotationsFileCitation | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -3077,10 +2392,6 @@ class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
     A URL for the file that's generated when the assistant used the `code_interpreter` tool to generate a file.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[
         int, Field(description="The index of the annotation in the text content part.")
     ]
@@ -3088,7 +2399,7 @@ class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_path: MessageDeltaContentTextAnnotationsFilePathObjectFilePath | None = None
+    file_path: MessageDeltaContentTextAnnotationsFilePath | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -3098,12 +2409,8 @@ class RunStepDetailsMessageCreationObject(BaseModel):
     Details of the message creation by the run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation``.")]
-    message_creation: RunStepDetailsMessageCreationObjectMessageCreation
+    message_creation: RunStepDetailsMessageCreation
 
 
 class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
@@ -3111,38 +2418,22 @@ class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
     Details of the message creation by the run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation`.")]
-    message_creation: RunStepDeltaStepDetailsMessageCreationObjectMessageCreation | None = None
+    message_creation: RunStepDeltaStepDetailsMessageCreation | None = None
 
 
 class RunStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDetailsToolCallsCodeOutputImageObjectImage
+    image: RunStepDetailsToolCallsCodeOutputImage
 
 
 class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the output in the outputs array.")]
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage | None = None
+    image: RunStepDeltaStepDetailsToolCallsCodeOutputImage | None = None
 
 
 class RunStepDetailsToolCallsFunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call object.")]
     type: Annotated[
         Literal["function"],
@@ -3150,14 +2441,10 @@ class RunStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDetailsToolCallsFunctionObjectFunction
+    function: RunStepDetailsToolCallsFunction
 
 
 class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the tool call in the tool calls array.")]
     id: Annotated[str | None, Field(description="The ID of the tool call object.")] = None
     type: Annotated[
@@ -3166,7 +2453,7 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDeltaStepDetailsToolCallsFunctionObjectFunction | None = None
+    function: RunStepDeltaStepDetailsToolCallsFunction | None = None
 
 
 class VectorStoreObject(BaseModel):
@@ -3174,10 +2461,6 @@ class VectorStoreObject(BaseModel):
     A vector store is a collection of processed files can be used by the `file_search` tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -3220,10 +2503,6 @@ class VectorStoreObject(BaseModel):
 
 
 class CreateVectorStoreRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -3248,10 +2527,6 @@ class CreateVectorStoreRequest(BaseModel):
 
 
 class ListVectorStoresResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[VectorStoreObject]
     first_id: Annotated[str, Field(examples=["vs_abc123"])]
@@ -3264,10 +2539,6 @@ class VectorStoreFileObject(BaseModel):
     A list of files attached to a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -3306,19 +2577,11 @@ class VectorStoreFileObject(BaseModel):
 
 
 class StaticChunkingStrategyResponseParam(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: StaticChunkingStrategy
 
 
 class ListVectorStoreFilesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[VectorStoreFileObject]
     first_id: Annotated[str, Field(examples=["file-abc123"])]
@@ -3331,10 +2594,6 @@ class VectorStoreFileBatchObject(BaseModel):
     A batch of files attached to a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -3361,10 +2620,6 @@ class VectorStoreFileBatchObject(BaseModel):
 
 
 class ChatCompletionRequestMessageToolAssistant(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     refusal: Annotated[str | None, Field(description="The refusal message by the assistant.")] = (
         None
@@ -3387,10 +2642,6 @@ class ChatCompletionRequestMessageToolAssistant(BaseModel):
 
 
 class CreateCompletionResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     finish_reason: Annotated[
         Literal["stop", "length", "content_filter"],
         Field(
@@ -3459,10 +2710,6 @@ class CreateChatCompletionResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -3478,10 +2725,6 @@ class CreateChatCompletionStreamResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -3498,19 +2741,11 @@ class AssistantObjectToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: AssistantObjectToolResourcesCodeInterpreter | None = None
     file_search: AssistantObjectToolResourcesFileSearch | None = None
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStatic(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic
 
@@ -3521,10 +2756,6 @@ class ModifyAssistantRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: ModifyAssistantRequestToolResourcesCodeInterpreter | None = None
     file_search: ModifyAssistantRequestToolResourcesFileSearch | None = None
 
@@ -3534,10 +2765,6 @@ class RunObjectRequiredActionSubmitToolOutputs(BaseModel):
     Details on the tool outputs needed for this run to continue.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_calls: Annotated[
         list[RunToolCallObject], Field(description="A list of the relevant tool calls.")
     ]
@@ -3549,10 +2776,6 @@ class CreateThreadAndRunRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: CreateThreadAndRunRequestToolResourcesCodeInterpreter | None = None
     file_search: CreateThreadAndRunRequestToolResourcesFileSearch | None = None
 
@@ -3563,19 +2786,11 @@ class ThreadObjectToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: ThreadObjectToolResourcesCodeInterpreter | None = None
     file_search: ThreadObjectToolResourcesFileSearch | None = None
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStatic(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic
 
@@ -3586,19 +2801,11 @@ class ModifyThreadRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: ModifyThreadRequestToolResourcesCodeInterpreter | None = None
     file_search: ModifyThreadRequestToolResourcesFileSearch | None = None
 
 
-class MessageContentTextObjectText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentText(BaseModel):
     value: Annotated[str, Field(description="The data that makes up the text.")]
     annotations: list[
         MessageContentTextAnnotationsFileCitationObject
@@ -3606,11 +2813,7 @@ class MessageContentTextObjectText(BaseModel):
     ]
 
 
-class MessageDeltaContentTextObjectText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentText(BaseModel):
     value: Annotated[str | None, Field(description="The data that makes up the text.")] = None
     annotations: (
         list[
@@ -3621,15 +2824,11 @@ class MessageDeltaContentTextObjectText(BaseModel):
     ) = None
 
 
-class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[str, Field(description="The input to the Code Interpreter tool call.")]
     outputs: Annotated[
         list[
@@ -3642,15 +2841,11 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDeltaStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str | None, Field(description="The input to the Code Interpreter tool call.")
     ] = None
@@ -3673,10 +2868,6 @@ class EmbeddingsCreateRequestInputList(RootModel[list[EmbeddingsCreateRequestInp
 
 
 class EmbeddingsCreateResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: str
     model: str
     data: list[EmbeddingsCreateResponseDataItem]
@@ -3688,19 +2879,11 @@ class InnerError(BaseModel):
     Inner error with additional details.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: InnerErrorCode | None = None
     content_filter_results: ContentFilterPromptResults | None = None
 
 
 class DalleError(ErrorBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     param: str | None = None
     type: str | None = None
     inner_error: DalleInnerError | None = None
@@ -3712,10 +2895,6 @@ class CreateCompletionResponse(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="A unique identifier for the completion.")]
     choices: Annotated[
         list[CreateCompletionResponseChoice],
@@ -3743,10 +2922,6 @@ class CreateCompletionResponse(BaseModel):
 
 
 class ChatCompletionRequestSystemMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestSystemMessageContentList,
         Field(description="The contents of the system message."),
@@ -3764,10 +2939,6 @@ class ChatCompletionRequestSystemMessage(BaseModel):
 
 
 class ChatCompletionRequestAssistantMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestAssistantMessageContentList | None,
         Field(
@@ -3794,10 +2965,6 @@ class ChatCompletionRequestAssistantMessage(BaseModel):
 
 
 class ChatCompletionRequestToolMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["tool"], Field(description="The role of the messages author, in this case `tool`.")
     ]
@@ -3821,10 +2988,6 @@ class AzureSearchChatExtensionParameters(BaseModel):
     Parameters for Azure Search when used as an Azure OpenAI chat extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: (
         OnYourDataApiKeyAuthenticationOptions
         | OnYourDataSystemAssignedManagedIdentityAuthenticationOptions
@@ -3897,10 +3060,6 @@ class AzureCosmosDBChatExtensionParameters(BaseModel):
     MongoDB vCore.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataConnectionStringAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -3958,10 +3117,6 @@ class ElasticsearchChatExtensionParameters(BaseModel):
     Parameters to use when configuring Elasticsearch® as an Azure OpenAI chat extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: (
         OnYourDataKeyAndKeyIdAuthenticationOptions | OnYourDataEncodedApiKeyAuthenticationOptions
     )
@@ -4018,10 +3173,6 @@ class MongoDBChatExtensionParameters(BaseModel):
     Parameters to use when configuring Azure OpenAI On Your Data chat extensions when using Mongo DB.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataUsernameAndPasswordAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -4075,10 +3226,6 @@ class PineconeChatExtensionParameters(BaseModel):
     Parameters for configuring Azure OpenAI Pinecone chat extensions.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataApiKeyAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -4129,10 +3276,6 @@ class AzureChatExtensionsMessageContext(BaseModel):
     using an Azure OpenAI request configured to use a matching extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     citations: Annotated[
         list[Citation] | None,
         Field(
@@ -4173,10 +3316,6 @@ class ChatCompletionStreamResponseDelta(BaseModel):
     A chat completion delta generated by streamed model responses.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the chunk message.")] = None
     function_call: Annotated[
         ChatCompletionStreamResponseDeltaFunctionCall | None, Field(deprecated=True)
@@ -4196,10 +3335,6 @@ class ChatCompletionChoiceLogProbs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -4215,10 +3350,6 @@ class ChatCompletionResponseMessage(BaseModel):
     A chat completion message generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: ChatCompletionResponseMessageRole
     refusal: Annotated[
         str | None, Field(description="The refusal message generated by the model.")
@@ -4248,10 +3379,6 @@ class Line(BaseModel):
     A content line object consisting of an adjacent sequence of content elements, such as words and selection marks.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: str
     spans: Annotated[
         list[Span],
@@ -4266,10 +3393,6 @@ class AssistantObject(BaseModel):
     Represents an `assistant` that can call the model and use tools.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -4343,10 +3466,6 @@ class AssistantObject(BaseModel):
 
 
 class ModifyAssistantRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         str | None,
         Field(
@@ -4411,10 +3530,6 @@ class ModifyAssistantRequest(BaseModel):
 
 
 class ListAssistantsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[AssistantObject]
     first_id: str
@@ -4432,10 +3547,6 @@ class AssistantsApiToolChoiceOption(RootModel[Literal["none", "auto"] | Assistan
 
 
 class CreateRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     assistant_id: Annotated[
         str, Field(description="The ID of the assistant to use to execute this run.")
     ]
@@ -4523,10 +3634,6 @@ class ThreadObject(BaseModel):
     Represents a thread that contains [messages](/docs/api-reference/messages).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -4546,10 +3653,6 @@ class ThreadObject(BaseModel):
 
 
 class ModifyThreadRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_resources: ModifyThreadRequestToolResources | None = None
     metadata: Annotated[
         dict[str, Any] | None,
@@ -4560,10 +3663,6 @@ class ModifyThreadRequest(BaseModel):
 
 
 class ListThreadsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[ThreadObject]
     first_id: str
@@ -4576,12 +3675,8 @@ class MessageContentTextObject(BaseModel):
     The text content that is part of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageContentTextObjectText
+    text: MessageContentText
 
 
 class MessageDeltaContentTextObject(BaseModel):
@@ -4589,13 +3684,9 @@ class MessageDeltaContentTextObject(BaseModel):
     The text content that is part of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageDeltaContentTextObjectText | None = None
+    text: MessageDeltaContentText | None = None
 
 
 class RunStepDetailsToolCallsCodeObject(BaseModel):
@@ -4603,10 +3694,6 @@ class RunStepDetailsToolCallsCodeObject(BaseModel):
     Details of the Code Interpreter tool call the run step was involved in.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call.")]
     type: Annotated[
         Literal["code_interpreter"],
@@ -4614,7 +3701,7 @@ class RunStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDetailsToolCallsCodeObjectCodeInterpreter
+    code_interpreter: RunStepDetailsToolCallsCodeInterpreter
 
 
 class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
@@ -4622,10 +3709,6 @@ class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
     Details of the Code Interpreter tool call the run step was involved in.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the tool call in the tool calls array.")]
     id: Annotated[str | None, Field(description="The ID of the tool call.")] = None
     type: Annotated[
@@ -4634,7 +3717,7 @@ class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter | None = None
+    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeInterpreter | None = None
 
 
 class ChatCompletionRequestUserMessageContentList(
@@ -4655,10 +3738,6 @@ class ChatCompletionRequestUserMessageContentList(
 
 
 class CreateChatCompletionResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     finish_reason: Annotated[
         Literal["stop", "length", "tool_calls", "content_filter", "function_call"],
         Field(
@@ -4672,10 +3751,6 @@ class CreateChatCompletionResponseChoice(BaseModel):
 
 
 class CreateChatCompletionStreamResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     delta: ChatCompletionStreamResponseDelta
     logprobs: CreateChatCompletionStreamResponseChoiceLogprobs | None = None
     finish_reason: Annotated[
@@ -4688,10 +3763,6 @@ class CreateChatCompletionStreamResponseChoice(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStore(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -4716,10 +3787,6 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStore(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str],
         Field(
@@ -4737,10 +3804,6 @@ class CreateAssistantRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel)
 
 
 class CreateAssistantRequestToolResourcesFileSearchWithVectorStores(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -4762,10 +3825,6 @@ class RunObjectRequiredAction(BaseModel):
     Details on the action required to continue the run. Will be `null` if no action is required.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["submit_tool_outputs"],
         Field(description="For now, this is always `submit_tool_outputs`."),
@@ -4774,10 +3833,6 @@ class RunObjectRequiredAction(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStore(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -4802,10 +3857,6 @@ class CreateThreadRequestToolResourcesFileSearchVectorStore(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str],
         Field(
@@ -4823,10 +3874,6 @@ class CreateThreadRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearchWithVectorStores(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -4843,15 +3890,11 @@ class CreateThreadRequestToolResourcesFileSearchWithVectorStores(BaseModel):
     ]
 
 
-class MessageDeltaObjectDelta(BaseModel):
+class MessageDelta(BaseModel):
     """
     The delta containing the fields that have changed on the Message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["user", "assistant"] | None,
         Field(description="The entity that produced the message. One of `user` or `assistant`."),
@@ -4867,19 +3910,11 @@ class ThreadStreamEventThreadCreated(BaseModel):
     Occurs when a new thread is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.created"]
     data: ThreadObject
 
 
 class EmbeddingsCreateRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str | EmbeddingsCreateRequestInputList | None,
         Field(
@@ -4912,28 +3947,16 @@ class EmbeddingsCreateRequest(BaseModel):
 
 
 class Error(ErrorBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     param: str | None = None
     type: str | None = None
     inner_error: InnerError | None = None
 
 
 class DalleErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: DalleError | None = None
 
 
 class ChatCompletionRequestUserMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestUserMessageContentList,
         Field(description="The contents of the user message.\n"),
@@ -4955,10 +3978,6 @@ class AzureSearchChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: AzureSearchChatExtensionParameters
 
 
@@ -4968,10 +3987,6 @@ class AzureCosmosDBChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: AzureCosmosDBChatExtensionParameters
 
 
@@ -4981,10 +3996,6 @@ class ElasticsearchChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: ElasticsearchChatExtensionParameters
 
 
@@ -4994,10 +4005,6 @@ class MongoDBChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: MongoDBChatExtensionParameters
 
 
@@ -5007,10 +4014,6 @@ class PineconeChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: PineconeChatExtensionParameters
 
 
@@ -5019,10 +4022,6 @@ class CreateChatCompletionResponse(BaseModel):
     Represents a chat completion response returned by model, based on the provided input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="A unique identifier for the chat completion.")]
     prompt_filter_results: PromptFilterResults | None = None
     choices: Annotated[
@@ -5056,10 +4055,6 @@ class CreateChatCompletionStreamResponse(BaseModel):
     Represents a streamed chunk of a chat completion response returned by model, based on the provided input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -5096,10 +4091,6 @@ class RunObject(BaseModel):
     Represents an execution run on a [thread](/docs/api-reference/threads).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -5200,10 +4191,6 @@ class RunObject(BaseModel):
 
 
 class ListRunsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[RunObject]
     first_id: str
@@ -5216,10 +4203,6 @@ class MessageObject(BaseModel):
     Represents a message within a [thread](/docs/api-reference/threads).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -5291,10 +4274,6 @@ class MessageDeltaObject(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -5305,14 +4284,10 @@ class MessageDeltaObject(BaseModel):
         Literal["thread.message.delta"],
         Field(description="The object type, which is always `thread.message.delta`."),
     ]
-    delta: MessageDeltaObjectDelta
+    delta: MessageDelta
 
 
 class ListMessagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[MessageObject]
     first_id: str
@@ -5325,10 +4300,6 @@ class RunStepDetailsToolCallsObject(BaseModel):
     Details of the tool call.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["tool_calls"], Field(description="Always `tool_calls`.")]
     tool_calls: Annotated[
         list[
@@ -5347,10 +4318,6 @@ class RunStepDeltaStepDetailsToolCallsObject(BaseModel):
     Details of the tool call.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["tool_calls"], Field(description="Always `tool_calls`.")]
     tool_calls: Annotated[
         list[
@@ -5374,10 +4341,6 @@ class ErrorEvent(BaseModel):
     Occurs when an error occurs. This can happen due to an internal server error or a timeout.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["error"]
     data: Error
 
@@ -5406,15 +4369,11 @@ class CreateThreadRequestToolResourcesFileSearch(
     )
 
 
-class RunStepDeltaObjectDelta(BaseModel):
+class RunStepDelta(BaseModel):
     """
     The delta containing the fields that have changed on the run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     step_details: Annotated[
         RunStepDeltaStepDetailsMessageCreationObject
         | RunStepDeltaStepDetailsToolCallsObject
@@ -5428,10 +4387,6 @@ class RunStreamEventCreated(BaseModel):
     Occurs when a new run is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.created"]
     data: RunObject
 
@@ -5441,10 +4396,6 @@ class RunStreamEventQueued(BaseModel):
     Occurs when a run moves to a `queued` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.queued"]
     data: RunObject
 
@@ -5454,10 +4405,6 @@ class RunStreamEventInProgress(BaseModel):
     Occurs when a run moves to an `in_progress` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.in_progress"]
     data: RunObject
 
@@ -5467,10 +4414,6 @@ class RunStreamEventRequiresAction(BaseModel):
     Occurs when a run moves to a `requires_action` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.requires_action"]
     data: RunObject
 
@@ -5480,10 +4423,6 @@ class RunStreamEventCompleted(BaseModel):
     Occurs when a run is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.completed"]
     data: RunObject
 
@@ -5493,10 +4432,6 @@ class RunStreamEventFailed(BaseModel):
     Occurs when a run fails.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.failed"]
     data: RunObject
 
@@ -5506,10 +4441,6 @@ class RunStreamEventCancelling(BaseModel):
     Occurs when a run moves to a `cancelling` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.cancelling"]
     data: RunObject
 
@@ -5519,10 +4450,6 @@ class RunStreamEventCancelled(BaseModel):
     Occurs when a run is cancelled.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.cancelled"]
     data: RunObject
 
@@ -5532,10 +4459,6 @@ class RunStreamEventExpired(BaseModel):
     Occurs when a run expires.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.expired"]
     data: RunObject
 
@@ -5545,10 +4468,6 @@ class MessageStreamEventCreated(BaseModel):
     Occurs when a message is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.created"]
     data: MessageObject
 
@@ -5558,10 +4477,6 @@ class MessageStreamEventInProgress(BaseModel):
     Occurs when a message moves to an `in_progress` state.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.in_progress"]
     data: MessageObject
 
@@ -5571,10 +4486,6 @@ class MessageStreamEventDelta(BaseModel):
     Occurs when parts of a message are being streamed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.delta"]
     data: MessageDeltaObject
 
@@ -5584,10 +4495,6 @@ class MessageStreamEventCompleted(BaseModel):
     Occurs when a message is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.completed"]
     data: MessageObject
 
@@ -5597,19 +4504,11 @@ class MessageStreamEventIncomplete(BaseModel):
     Occurs when a message ends before it is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.incomplete"]
     data: MessageObject
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: Error | None = None
 
 
@@ -5637,10 +4536,6 @@ class RunStepObject(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -5718,10 +4613,6 @@ class RunStepDeltaObject(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -5732,14 +4623,10 @@ class RunStepDeltaObject(BaseModel):
         Literal["thread.run.step.delta"],
         Field(description="The object type, which is always `thread.run.step.delta`."),
     ]
-    delta: RunStepDeltaObjectDelta
+    delta: RunStepDelta
 
 
 class ListRunStepsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[RunStepObject]
     first_id: str
@@ -5797,10 +4684,6 @@ class CreateAssistantRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: CreateAssistantRequestToolResourcesCodeInterpreter | None = None
     file_search: CreateAssistantRequestToolResourcesFileSearch | None = None
 
@@ -5811,10 +4694,6 @@ class CreateThreadRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: CreateThreadRequestToolResourcesCodeInterpreter | None = None
     file_search: CreateThreadRequestToolResourcesFileSearch | None = None
 
@@ -5824,10 +4703,6 @@ class RunStepStreamEventCreated(BaseModel):
     Occurs when a run step is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.created"]
     data: RunStepObject
 
@@ -5837,10 +4712,6 @@ class RunStepStreamEventInProgress(BaseModel):
     Occurs when a run step moves to an `in_progress` state.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.in_progress"]
     data: RunStepObject
 
@@ -5850,10 +4721,6 @@ class RunStepStreamEventDelta(BaseModel):
     Occurs when parts of a run step are being streamed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.delta"]
     data: RunStepDeltaObject
 
@@ -5863,10 +4730,6 @@ class RunStepStreamEventCompleted(BaseModel):
     Occurs when a run step is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.completed"]
     data: RunStepObject
 
@@ -5876,10 +4739,6 @@ class RunStepStreamEventFailed(BaseModel):
     Occurs when a run step fails.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.failed"]
     data: RunStepObject
 
@@ -5889,10 +4748,6 @@ class RunStepStreamEventCancelled(BaseModel):
     Occurs when a run step is cancelled.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.cancelled"]
     data: RunStepObject
 
@@ -5902,19 +4757,11 @@ class RunStepStreamEventExpired(BaseModel):
     Occurs when a run step expires.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.expired"]
     data: RunStepObject
 
 
 class CreateChatCompletionRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     temperature: Annotated[
         float | None,
         Field(
@@ -6060,10 +4907,6 @@ class CreateChatCompletionRequest(BaseModel):
 
 
 class CreateAssistantRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         str,
         Field(
@@ -6128,10 +4971,6 @@ class CreateAssistantRequest(BaseModel):
 
 
 class CreateThreadRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     messages: Annotated[
         list[CreateMessageRequest] | None,
         Field(
@@ -6170,10 +5009,6 @@ class RunStepStreamEvent(
 
 
 class CreateThreadAndRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     assistant_id: Annotated[
         str, Field(description="The ID of the assistant to use to execute this run.")
     ]

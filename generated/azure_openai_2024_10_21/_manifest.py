@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "4807cfd3e8ab5b1dd9093f9bbb21be88a76071982fcc18f0856b45b9f8f3187b"
+FINGERPRINT = "3703fa2c37b7111965ce0539d75ee4808ac482308f3be5aaa2462bd7fd989711"
 FILES: dict[str, str] = {
-    "__init__.py": "8c0f273a9685643bfa815e45f1b01d8581d89c623e9f0552666704ed8f02c1ce",
+    "__init__.py": "fa3cb12ae4ee38293108d69e61e16d71dae0990e0bf57b521d00769633cef955",
     "_runtime.py": "b6ead3553b98c5c739e7070e902ce97b397523227a4831ebb02d684fd3f2c4d8",
     "auth.py": "7cabb114bad4a277ef92a13f84bd79d0251521707da95b186e1ef960740a7554",
-    "builders.py": "0b851b49c142baba259d5ae33f116c4c1a2d7ca6eb9080b2340b67ad0144b9ed",
-    "models.py": "a51447bb9d922cf68224a496dfb1be546f2d6bff0d8cafa4a7a62da4db99754c",
+    "builders.py": "81dfca36878ee6740b55513a2a5a2adecc837ac275acf3484785f50000bbe18e",
+    "models.py": "fe8d6fb49698eef6b4231c88a96e50aa02c5689f9cdacbed1afa2f84ef309a62",
 }

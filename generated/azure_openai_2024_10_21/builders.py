@@ -23,7 +23,7 @@ __all__ = [
     "OPERATIONS",
     "completions_create",
     "embeddings_create",
-    "chat_completions_create",
+    "create_chat_completion",
     "transcriptions_create",
     "translations_create",
     "image_generations_create",
@@ -102,7 +102,7 @@ def embeddings_create(
     )
 
 
-def chat_completions_create(
+def create_chat_completion(
     endpoint: str,
     *,
     deployment: str,
@@ -246,7 +246,7 @@ OPERATIONS: dict[str, _runtime.OperationInfo] = {
         path="/deployments/{deployment-id}/embeddings",
         responses={"200": {"application/json": models.EmbeddingsCreateResponse}},
     ),
-    "chat_completions_create": _runtime.OperationInfo(
+    "create_chat_completion": _runtime.OperationInfo(
         operation_id="ChatCompletions_Create",
         method="POST",
         path="/deployments/{deployment-id}/chat/completions",

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AnyUrl, ConfigDict, Field, RootModel
+from pydantic import BaseModel as _BaseModel
 
 
-class ErrorBase(BaseModel):
+class BaseModel(_BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
+
+
+class ErrorBase(BaseModel):
     code: str | None = None
     message: str | None = None
 
@@ -24,27 +28,15 @@ class InnerErrorCode(RootModel[Literal["ResponsibleAIPolicyViolation"]]):
 
 
 class ContentFilterResultBase(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: bool
 
 
 class ContentFilterSeverityResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     severity: Literal["safe", "low", "medium", "high"]
     filtered: bool
 
 
 class ContentFilterDetectedResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     detected: bool
     filtered: bool
 
@@ -54,10 +46,6 @@ class ContentFilterResultsBase(BaseModel):
     Information about the content filtering results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: ContentFilterSeverityResult | None = None
     violence: ContentFilterSeverityResult | None = None
     hate: ContentFilterSeverityResult | None = None
@@ -71,10 +59,6 @@ class ContentFilterPromptResults(ContentFilterResultsBase):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about jailbreak content and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     jailbreak: ContentFilterDetectedResult | None = None
 
 
@@ -83,10 +67,6 @@ class PromptFilterResult(BaseModel):
     Content filtering results for a single prompt in the request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_index: int | None = None
     content_filter_results: ContentFilterPromptResults | None = None
 
@@ -109,10 +89,6 @@ class DalleContentFilterResults(BaseModel):
     Information about the content filtering results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: ContentFilterSeverityResult | None = None
     violence: ContentFilterSeverityResult | None = None
     hate: ContentFilterSeverityResult | None = None
@@ -124,10 +100,6 @@ class DalleFilterResults(DalleContentFilterResults):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about jailbreak content and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     profanity: ContentFilterDetectedResult | None = None
     jailbreak: ContentFilterDetectedResult | None = None
 
@@ -138,18 +110,10 @@ class ChatCompletionFunctionCallOption(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
 class ChatCompletionRequestFunctionMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -159,19 +123,11 @@ class ChatCompletionRequestFunctionMessage(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPartText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"], Field(description="The type of the content part.")]
     text: Annotated[str, Field(description="The text content.")]
 
 
 class ChatCompletionRequestMessageContentPartRefusal(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["refusal"], Field(description="The type of the content part.")]
     refusal: Annotated[str, Field(description="The refusal message generated by the model.")]
 
@@ -190,10 +146,6 @@ class AzureSearchIndexFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Azure Search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -233,10 +185,6 @@ class AzureCosmosDBFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Azure Cosmos DB resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -292,10 +240,6 @@ class Citation(BaseModel):
     citation information for a chat completions response message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str, Field(description="The content of the citation.")]
     title: Annotated[str | None, Field(description="The title of the citation.")] = None
     url: Annotated[str | None, Field(description="The URL of the citation.")] = None
@@ -311,10 +255,6 @@ class ToolCallType(RootModel[Literal["function"]]):
 
 
 class ChatCompletionRequestMessageFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -329,10 +269,6 @@ class ChatCompletionStreamOptions(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     include_usage: Annotated[
         bool | None,
         Field(
@@ -358,10 +294,6 @@ class ChatCompletionFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
     arguments: Annotated[
         str,
@@ -378,17 +310,8 @@ class FunctionParameters(BaseModel):
     Omitting `parameters` defines a function with an empty parameter list.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class FunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -411,20 +334,12 @@ class FunctionObject(BaseModel):
 
 
 class ResponseFormatText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["text"], Field(description="The type of response format being defined: `text`")
     ]
 
 
 class ResponseFormatJsonObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_object"],
         Field(description="The type of response format being defined: `json_object`"),
@@ -436,17 +351,8 @@ class ResponseFormatJsonSchemaSchema(BaseModel):
     The schema for the response format, described as a JSON Schema object.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class ChatCompletionChoiceCommon(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int | None = None
     finish_reason: str | None = None
 
@@ -456,10 +362,6 @@ class AudioResponse(BaseModel):
     Translation or transcription response when response_format was json
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: Annotated[str, Field(description="Translated or transcribed text.")]
 
 
@@ -475,10 +377,6 @@ class CreateTranscriptionRequest(BaseModel):
     Transcription request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: Annotated[bytes, Field(description="The audio file object to transcribe.")]
     prompt: Annotated[
         str | None,
@@ -506,10 +404,6 @@ class AudioSegment(BaseModel):
     Transcription or translation segment.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[int | None, Field(description="Segment identifier.")] = None
     seek: Annotated[float | None, Field(description="Offset of the segment.")] = None
     start: Annotated[float | None, Field(description="Segment start offset.")] = None
@@ -550,10 +444,6 @@ class ImageStyle(RootModel[Literal["vivid", "natural"]]):
 
 
 class ImageGenerationsRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt: Annotated[
         str,
         Field(
@@ -581,10 +471,6 @@ class ImageResult(BaseModel):
     The image url or encoded image if successful, and an error otherwise.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     url: Annotated[
         str | None, Field(description="The image url.", examples=["https://www.contoso.com"])
     ] = None
@@ -600,10 +486,6 @@ class ImageResult(BaseModel):
 
 
 class ChatCompletionRequestMessageToolSystem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["system"],
@@ -619,10 +501,6 @@ class ChatCompletionRequestMessageToolSystem(BaseModel):
 
 
 class ChatCompletionRequestMessageToolUser(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["user"], Field(description="The role of the messages author, in this case `user`.")
@@ -637,10 +515,6 @@ class ChatCompletionRequestMessageToolUser(BaseModel):
 
 
 class ChatCompletionRequestMessageToolTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["tool"], Field(description="The role of the messages author, in this case `tool`.")
     ]
@@ -649,10 +523,6 @@ class ChatCompletionRequestMessageToolTool(BaseModel):
 
 
 class ChatCompletionRequestMessageToolFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -663,10 +533,6 @@ class ChatCompletionRequestMessageToolFunction(BaseModel):
 
 
 class ContentFilterDetectedWithCitationResultCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     URL: str | None = None
     license: str | None = None
 
@@ -687,10 +553,6 @@ class CreateCompletionRequestStopList(RootModel[list[str]]):
 
 
 class CreateCompletionResponseChoiceLogprobs(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text_offset: list[int] | None = None
     token_logprobs: list[float] | None = None
     tokens: list[str] | None = None
@@ -706,10 +568,6 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     arguments: Annotated[
         str,
         Field(
@@ -719,11 +577,7 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
-class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class ChatCompletionRequestMessageContentPartImageUrl(BaseModel):
     url: Annotated[
         AnyUrl, Field(description="Either a URL of the image or the base64 encoded image data.")
     ]
@@ -740,10 +594,6 @@ class ChatCompletionMessageToolCallFunction(BaseModel):
     The function that the model called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
     arguments: Annotated[
         str,
@@ -758,10 +608,6 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     arguments: Annotated[
         str | None,
         Field(
@@ -772,10 +618,6 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
 
 
 class ChatCompletionMessageToolCallChunkFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the function to call.")] = None
     arguments: Annotated[
         str | None,
@@ -786,10 +628,6 @@ class ChatCompletionMessageToolCallChunkFunction(BaseModel):
 
 
 class ChatCompletionTokenLogprobTopLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[float, Field(description="The log probability of this token.")]
     bytes: Annotated[
@@ -801,10 +639,6 @@ class ChatCompletionTokenLogprobTopLogprob(BaseModel):
 
 
 class ChatCompletionNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -813,20 +647,12 @@ class CompletionUsageCompletionTokensDetails(BaseModel):
     Breakdown of tokens used in a completion.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reasoning_tokens: Annotated[
         int | None, Field(description="Tokens generated by the model for reasoning.")
     ] = None
 
 
 class ResponseFormatJsonSchemaJsonSchema(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -853,20 +679,12 @@ class EmbeddingsCreateRequestInputListItem(RootModel[str]):
 
 
 class EmbeddingsCreateResponseDataItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     object: str
     embedding: list[float]
 
 
 class EmbeddingsCreateResponseUsage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: int
     total_tokens: int
 
@@ -876,10 +694,6 @@ class InnerError(BaseModel):
     Inner error with additional details.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: InnerErrorCode | None = None
     content_filter_results: ContentFilterPromptResults | None = None
 
@@ -889,10 +703,6 @@ class DalleInnerError(BaseModel):
     Inner error with additional details.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: InnerErrorCode | None = None
     content_filter_results: DalleFilterResults | None = None
     revised_prompt: Annotated[
@@ -904,10 +714,6 @@ class DalleInnerError(BaseModel):
 
 
 class ContentFilterDetectedWithCitationResult(ContentFilterDetectedResult):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     citation: ContentFilterDetectedWithCitationResultCitation | None = None
     detected: bool
     filtered: bool
@@ -918,19 +724,11 @@ class ContentFilterChoiceResults(ContentFilterResultsBase):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about third party text and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     protected_material_text: ContentFilterDetectedResult | None = None
     protected_material_code: ContentFilterDetectedWithCitationResult | None = None
 
 
 class ChatCompletionsRequestCommon(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     temperature: Annotated[
         float | None,
         Field(
@@ -1003,10 +801,6 @@ class ChatCompletionsRequestCommon(BaseModel):
 
 
 class CreateCompletionRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt: Annotated[
         str | list[str] | None,
         Field(
@@ -1126,10 +920,6 @@ class CreateCompletionRequest(BaseModel):
 
 
 class ChatCompletionFunctions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -1168,12 +958,8 @@ class ChatCompletionRequestToolMessageContentPart(
 
 
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image_url"], Field(description="The type of the content part.")]
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl
+    image_url: ChatCompletionRequestMessageContentPartImageUrl
 
 
 class AzureChatExtensionConfiguration(BaseModel):
@@ -1183,10 +969,6 @@ class AzureChatExtensionConfiguration(BaseModel):
     The use of this configuration is compatible only with Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: AzureChatExtensionType
 
 
@@ -1195,10 +977,6 @@ class OnYourDataAuthenticationOptions(BaseModel):
     The authentication options for Azure OpenAI On Your Data.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: OnYourDataAuthenticationType
 
 
@@ -1207,10 +985,6 @@ class OnYourDataApiKeyAuthenticationOptions(OnYourDataAuthenticationOptions):
     The authentication options for Azure OpenAI On Your Data when using an API key.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     key: Annotated[str, Field(description="The API key to use for authentication.")]
 
 
@@ -1219,10 +993,6 @@ class OnYourDataConnectionStringAuthenticationOptions(OnYourDataAuthenticationOp
     The authentication options for Azure OpenAI On Your Data when using a connection string.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     connection_string: Annotated[
         str, Field(description="The connection string to use for authentication.")
     ]
@@ -1233,21 +1003,12 @@ class OnYourDataSystemAssignedManagedIdentityAuthenticationOptions(OnYourDataAut
     The authentication options for Azure OpenAI On Your Data when using a system-assigned managed identity.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class OnYourDataUserAssignedManagedIdentityAuthenticationOptions(OnYourDataAuthenticationOptions):
     """
     The authentication options for Azure OpenAI On Your Data when using a user-assigned managed identity.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     managed_identity_resource_id: Annotated[
         str,
         Field(
@@ -1261,10 +1022,6 @@ class OnYourDataVectorizationSource(BaseModel):
     An abstract representation of a vectorization source for Azure OpenAI On Your Data with vector search.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: OnYourDataVectorizationSourceType
 
 
@@ -1274,10 +1031,6 @@ class OnYourDataDeploymentNameVectorizationSource(OnYourDataVectorizationSource)
     on an internal embeddings model deployment name in the same Azure OpenAI resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     deployment_name: Annotated[
         str,
         Field(
@@ -1292,10 +1045,6 @@ class OnYourDataEndpointVectorizationSource(OnYourDataVectorizationSource):
     on a public Azure OpenAI endpoint call for embeddings.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataApiKeyAuthenticationOptions
     endpoint: Annotated[
         AnyUrl,
@@ -1312,10 +1061,6 @@ class AzureChatExtensionsMessageContext(BaseModel):
     using an Azure OpenAI request configured to use a matching extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     citations: Annotated[
         list[Citation] | None,
         Field(
@@ -1331,20 +1076,12 @@ class AzureChatExtensionsMessageContext(BaseModel):
 
 
 class ChatCompletionMessageToolCall(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call.")]
     type: ToolCallType
     function: ChatCompletionMessageToolCallFunction
 
 
 class ChatCompletionMessageToolCallChunk(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     id: Annotated[str | None, Field(description="The ID of the tool call.")] = None
     type: Annotated[
@@ -1355,10 +1092,6 @@ class ChatCompletionMessageToolCallChunk(BaseModel):
 
 
 class ChatCompletionTokenLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[float, Field(description="The log probability of this token.")]
     bytes: Annotated[
@@ -1380,10 +1113,6 @@ class ChatCompletionResponseMessage(BaseModel):
     A chat completion message generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: ChatCompletionResponseMessageRole
     refusal: Annotated[
         str | None, Field(description="The refusal message generated by the model.")
@@ -1402,10 +1131,6 @@ class ChatCompletionNamedToolChoice(BaseModel):
     Specifies a tool the model should use. Use to force the model to call a specific function.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -1429,10 +1154,6 @@ class CompletionUsage(BaseModel):
     Usage statistics for the completion request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: Annotated[int, Field(description="Number of tokens in the prompt.")]
     completion_tokens: Annotated[
         int, Field(description="Number of tokens in the generated completion.")
@@ -1444,10 +1165,6 @@ class CompletionUsage(BaseModel):
 
 
 class ChatCompletionTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -1456,10 +1173,6 @@ class ChatCompletionTool(BaseModel):
 
 
 class ResponseFormatJsonSchema(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_schema"],
         Field(description="The type of response format being defined: `json_schema`"),
@@ -1472,10 +1185,6 @@ class CreateTranslationRequest(BaseModel):
     Translation request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: Annotated[bytes, Field(description="The audio file to translate.")]
     prompt: Annotated[
         str | None,
@@ -1497,10 +1206,6 @@ class AudioVerboseResponse(AudioResponse):
     Translation or transcription response when response_format was verbose_json
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     task: Annotated[
         Literal["transcribe", "translate"] | None, Field(description="Type of audio task.")
     ] = None
@@ -1511,10 +1216,6 @@ class AudioVerboseResponse(AudioResponse):
 
 
 class GenerateImagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     created: Annotated[
         int,
         Field(
@@ -1528,10 +1229,6 @@ class GenerateImagesResponse(BaseModel):
 
 
 class ChatCompletionRequestMessageToolAssistant(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     refusal: Annotated[str | None, Field(description="The refusal message by the assistant.")] = (
         None
@@ -1554,10 +1251,6 @@ class ChatCompletionRequestMessageToolAssistant(BaseModel):
 
 
 class CreateCompletionResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     finish_reason: Annotated[
         Literal["stop", "length", "content_filter"],
         Field(
@@ -1626,10 +1319,6 @@ class CreateChatCompletionResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -1645,10 +1334,6 @@ class CreateChatCompletionStreamResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -1666,10 +1351,6 @@ class EmbeddingsCreateRequestInputList(RootModel[list[EmbeddingsCreateRequestInp
 
 
 class EmbeddingsCreateResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: str
     model: str
     data: list[EmbeddingsCreateResponseDataItem]
@@ -1677,20 +1358,12 @@ class EmbeddingsCreateResponse(BaseModel):
 
 
 class Error(ErrorBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     param: str | None = None
     type: str | None = None
     inner_error: InnerError | None = None
 
 
 class DalleError(ErrorBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     param: str | None = None
     type: str | None = None
     inner_error: DalleInnerError | None = None
@@ -1702,10 +1375,6 @@ class CreateCompletionResponse(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="A unique identifier for the completion.")]
     choices: Annotated[
         list[CreateCompletionResponseChoice],
@@ -1733,10 +1402,6 @@ class CreateCompletionResponse(BaseModel):
 
 
 class ChatCompletionRequestSystemMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestSystemMessageContentList,
         Field(description="The contents of the system message."),
@@ -1754,10 +1419,6 @@ class ChatCompletionRequestSystemMessage(BaseModel):
 
 
 class ChatCompletionRequestAssistantMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestAssistantMessageContentList | None,
         Field(
@@ -1784,10 +1445,6 @@ class ChatCompletionRequestAssistantMessage(BaseModel):
 
 
 class ChatCompletionRequestToolMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["tool"], Field(description="The role of the messages author, in this case `tool`.")
     ]
@@ -1811,10 +1468,6 @@ class AzureSearchChatExtensionParameters(BaseModel):
     Parameters for Azure Search when used as an Azure OpenAI chat extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: (
         OnYourDataApiKeyAuthenticationOptions
         | OnYourDataSystemAssignedManagedIdentityAuthenticationOptions
@@ -1871,10 +1524,6 @@ class AzureCosmosDBChatExtensionParameters(BaseModel):
     MongoDB vCore.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataConnectionStringAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -1938,10 +1587,6 @@ class ChatCompletionStreamResponseDelta(BaseModel):
     A chat completion delta generated by streamed model responses.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the chunk message.")] = None
     function_call: Annotated[
         ChatCompletionStreamResponseDeltaFunctionCall | None, Field(deprecated=True)
@@ -1961,10 +1606,6 @@ class ChatCompletionChoiceLogProbs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -2004,10 +1645,6 @@ class ChatCompletionRequestUserMessageContentList(
 
 
 class CreateChatCompletionResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     finish_reason: Annotated[
         Literal["stop", "length", "tool_calls", "content_filter", "function_call"],
         Field(
@@ -2021,10 +1658,6 @@ class CreateChatCompletionResponseChoice(BaseModel):
 
 
 class CreateChatCompletionStreamResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     delta: ChatCompletionStreamResponseDelta
     logprobs: CreateChatCompletionStreamResponseChoiceLogprobs | None = None
     finish_reason: Annotated[
@@ -2037,10 +1670,6 @@ class CreateChatCompletionStreamResponseChoice(BaseModel):
 
 
 class EmbeddingsCreateRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str | EmbeddingsCreateRequestInputList | None,
         Field(
@@ -2073,26 +1702,14 @@ class EmbeddingsCreateRequest(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: Error | None = None
 
 
 class DalleErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: DalleError | None = None
 
 
 class ChatCompletionRequestUserMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestUserMessageContentList,
         Field(description="The contents of the user message.\n"),
@@ -2114,10 +1731,6 @@ class AzureSearchChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: AzureSearchChatExtensionParameters
 
 
@@ -2127,10 +1740,6 @@ class AzureCosmosDBChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: AzureCosmosDBChatExtensionParameters
 
 
@@ -2139,10 +1748,6 @@ class CreateChatCompletionResponse(BaseModel):
     Represents a chat completion response returned by model, based on the provided input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="A unique identifier for the chat completion.")]
     prompt_filter_results: PromptFilterResults | None = None
     choices: Annotated[
@@ -2176,10 +1781,6 @@ class CreateChatCompletionStreamResponse(BaseModel):
     Represents a streamed chunk of a chat completion response returned by model, based on the provided input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -2230,10 +1831,6 @@ class ChatCompletionRequestMessage(
 
 
 class CreateChatCompletionRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     temperature: Annotated[
         float | None,
         Field(

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "407de9b183f83de8d2a4089d89aa7ffa7691fc8eec2ecc597afdaf457d14070a"
+FINGERPRINT = "7623b3594eb81b570b83808e1a40d52f2290d9b3c87a2a9154f3c97c57739a79"
 FILES: dict[str, str] = {
-    "__init__.py": "961541120046b7c320ccab9f6f258f4615ab2cad39184b5e702a5b62c527c7c8",
+    "__init__.py": "da7aa8dec30b11f99b73cfa40fbf45aee279cf8b571d1ee283b2eb9bf9c03c3e",
     "_runtime.py": "63f9d83338e23884a477e07e7798815e9b8ed4684ce20727397e2dc66dff68da",
     "auth.py": "b2966d1215a4de16cb73f7972106024b0b07210c1345cd168b0a4057e70235fa",
-    "builders.py": "786ac04c1f17c0005adcf7c1f393d28b9b9b361b73883a1de9a1a7770ecc2ccf",
-    "models.py": "8bb446ce0a647efb219046c56bc3b360845f507aa32c9e741178a6825fd4d22b",
+    "builders.py": "90552dad11df80ee02b01031f33046e56f9ba51669a28a03a130fb6bc6797903",
+    "models.py": "b5ee29151fdd5464f3e433a30a40f895df8c699d91de31e08bd7c89c4179084c",
 }

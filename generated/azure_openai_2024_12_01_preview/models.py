@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AnyUrl, ConfigDict, Field, RootModel
+from pydantic import BaseModel as _BaseModel
 
 
-class ErrorBase(BaseModel):
+class BaseModel(_BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
+
+
+class ErrorBase(BaseModel):
     code: str | None = None
     message: str | None = None
 
@@ -29,10 +33,6 @@ class ContentFilterCompletionTextSpan(BaseModel):
     Describes a span within generated completion text.  Offset 0 is the first UTF32 code point of the completion text.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_start_offset: Annotated[
         int, Field(description="Offset of the UTF32 code point which begins the span.")
     ]
@@ -45,46 +45,26 @@ class ContentFilterCompletionTextSpan(BaseModel):
 
 
 class ContentFilterResultBase(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: bool
 
 
 class ContentFilterSeverityResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     severity: Literal["safe", "low", "medium", "high"]
     filtered: bool
 
 
 class ContentFilterDetectedResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     detected: bool
     filtered: bool
 
 
 class ContentFilterDetectedWithCompletionTextSpansResult(ContentFilterDetectedResult):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     details: list[ContentFilterCompletionTextSpan]
     detected: bool
     filtered: bool
 
 
 class ContentFilterIdResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     filtered: bool
 
@@ -94,10 +74,6 @@ class ContentFilterDetailedResults(ContentFilterResultBase):
     Content filtering results with a detail of content filter ids for the filtered segments.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     details: list[ContentFilterIdResult]
     filtered: bool
 
@@ -107,10 +83,6 @@ class DalleContentFilterResults(BaseModel):
     Information about the content filtering results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: ContentFilterSeverityResult | None = None
     violence: ContentFilterSeverityResult | None = None
     hate: ContentFilterSeverityResult | None = None
@@ -122,10 +94,6 @@ class DalleFilterResults(DalleContentFilterResults):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about jailbreak content and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     profanity: ContentFilterDetectedResult | None = None
     jailbreak: ContentFilterDetectedResult | None = None
     custom_blocklists: ContentFilterDetailedResults | None = None
@@ -136,10 +104,6 @@ class UserSecurityContext(BaseModel):
     User security context contains several parameters that describe the AI application itself, and the end user that interacts with the AI application. These fields assist your security operations teams to investigate and mitigate security incidents by providing a comprehensive approach to protecting your AI applications. [Learn more](https://aka.ms/TP4AI/Documentation/EndUserContext) about protecting AI applications using Microsoft Defender for Cloud.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     application_name: Annotated[
         str | None,
         Field(
@@ -172,10 +136,6 @@ class ChatCompletionFunctionCallOption(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -184,17 +144,8 @@ class ChatCompletionFunctionParameters(BaseModel):
     The parameters the functions accepts, described as a JSON Schema object. See the [guide/](https://learn.microsoft.com/en-us/azure/ai-services/openai/how-to/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class ChatCompletionRequestFunctionMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -204,19 +155,11 @@ class ChatCompletionRequestFunctionMessage(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPartText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"], Field(description="The type of the content part.")]
     text: Annotated[str, Field(description="The text content.")]
 
 
 class ChatCompletionRequestMessageContentPartRefusal(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["refusal"], Field(description="The type of the content part.")]
     refusal: Annotated[str, Field(description="The refusal message generated by the model.")]
 
@@ -237,10 +180,6 @@ class AzureSearchIndexFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Azure Search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -283,10 +222,6 @@ class AzureCosmosDBFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Azure Cosmos DB resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -312,10 +247,6 @@ class ElasticsearchIndexFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Elasticsearch® resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -351,10 +282,6 @@ class MongoDBFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Mongo DB resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -380,10 +307,6 @@ class PineconeFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Pinecone resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -455,10 +378,6 @@ class Citation(BaseModel):
     citation information for a chat completions response message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str, Field(description="The content of the citation.")]
     title: Annotated[str | None, Field(description="The title of the citation.")] = None
     url: Annotated[str | None, Field(description="The URL of the citation.")] = None
@@ -484,10 +403,6 @@ class ToolCallType(RootModel[Literal["function"]]):
 
 
 class ChatCompletionRequestMessageFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -502,10 +417,6 @@ class ChatCompletionStreamOptions(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     include_usage: Annotated[
         bool | None,
         Field(
@@ -531,10 +442,6 @@ class ChatCompletionFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
     arguments: Annotated[
         str,
@@ -551,17 +458,8 @@ class FunctionParameters(BaseModel):
     Omitting `parameters` defines a function with an empty parameter list.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class FunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -584,20 +482,12 @@ class FunctionObject(BaseModel):
 
 
 class ResponseFormatText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["text"], Field(description="The type of response format being defined: `text`")
     ]
 
 
 class ResponseFormatJsonObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_object"],
         Field(description="The type of response format being defined: `json_object`"),
@@ -609,17 +499,8 @@ class ResponseFormatJsonSchemaSchema(BaseModel):
     The schema for the response format, described as a JSON Schema object.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class ChatCompletionChoiceCommon(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int | None = None
     finish_reason: str | None = None
 
@@ -629,10 +510,6 @@ class AudioResponse(BaseModel):
     Translation or transcription response when response_format was json
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: Annotated[str, Field(description="Translated or transcribed text.")]
 
 
@@ -648,10 +525,6 @@ class CreateTranscriptionRequest(BaseModel):
     Transcription request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: Annotated[bytes, Field(description="The audio file object to transcribe.")]
     prompt: Annotated[
         str | None,
@@ -686,10 +559,6 @@ class AudioSegment(BaseModel):
     Transcription or translation segment.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[int | None, Field(description="Segment identifier.")] = None
     seek: Annotated[float | None, Field(description="Offset of the segment.")] = None
     start: Annotated[float | None, Field(description="Segment start offset.")] = None
@@ -707,10 +576,6 @@ class AudioWord(BaseModel):
     Transcription or translation word.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     word: Annotated[str | None, Field(description="Word")] = None
     start: Annotated[float | None, Field(description="Word start offset.")] = None
     end: Annotated[float | None, Field(description="Word end offset.")] = None
@@ -721,10 +586,6 @@ class CreateSpeechRequest(BaseModel):
     Speech request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str,
         Field(
@@ -778,10 +639,6 @@ class ImageStyle(RootModel[Literal["vivid", "natural"]]):
 
 
 class ImageGenerationsRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt: Annotated[
         str,
         Field(
@@ -809,10 +666,6 @@ class ImageResult(BaseModel):
     The image url or encoded image if successful, and an error otherwise.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     url: Annotated[
         str | None, Field(description="The image url.", examples=["https://www.contoso.com"])
     ] = None
@@ -832,10 +685,6 @@ class RunCompletionUsage(BaseModel):
     Usage statistics related to the run. This value will be `null` if the run is not in a terminal state (i.e. `in_progress`, `queued`, etc.).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_tokens: Annotated[
         int, Field(description="Number of completion tokens used over the course of the run.")
     ]
@@ -852,10 +701,6 @@ class RunStepCompletionUsage(BaseModel):
     Usage statistics related to the run step. This value will be `null` while the run step's status is `in_progress`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_tokens: Annotated[
         int, Field(description="Number of completion tokens used over the course of the run step.")
     ]
@@ -873,10 +718,6 @@ class AssistantsApiResponseFormat(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["text", "json_object"],
         Field(description="Must be one of `text` or `json_object`.", examples=["json_object"]),
@@ -884,20 +725,12 @@ class AssistantsApiResponseFormat(BaseModel):
 
 
 class DeleteAssistantResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["assistant.deleted"]
 
 
 class AssistantToolsCode(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["code_interpreter"],
         Field(description="The type of tool being defined: `code_interpreter`"),
@@ -905,10 +738,6 @@ class AssistantToolsCode(BaseModel):
 
 
 class AssistantToolsFileSearchTypeOnly(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_search"], Field(description="The type of tool being defined: `file_search`")
     ]
@@ -919,10 +748,6 @@ class TruncationObject(BaseModel):
     Controls for how a thread will be truncated prior to the run. Use this to control the initial context window of the run.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["auto", "last_messages"],
         Field(
@@ -939,10 +764,6 @@ class TruncationObject(BaseModel):
 
 
 class ModifyRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, Any] | None,
         Field(
@@ -952,20 +773,12 @@ class ModifyRunRequest(BaseModel):
 
 
 class DeleteThreadResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["thread.deleted"]
 
 
 class ModifyMessageRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, Any] | None,
         Field(
@@ -975,10 +788,6 @@ class ModifyMessageRequest(BaseModel):
 
 
 class DeleteMessageResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["thread.message.deleted"]
@@ -989,10 +798,6 @@ class RunStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
     Text output from the Code Interpreter tool call as part of a run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["logs"], Field(description="Always `logs`.")]
     logs: Annotated[str, Field(description="The text output from the Code Interpreter tool call.")]
 
@@ -1002,10 +807,6 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
     Text output from the Code Interpreter tool call as part of a run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the output in the outputs array.")]
     type: Annotated[Literal["logs"], Field(description="Always `logs`.")]
     logs: Annotated[
@@ -1014,10 +815,6 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
 
 
 class RunStepDeltaStepDetailsToolCallsFileSearchObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the tool call in the tool calls array.")]
     id: Annotated[str | None, Field(description="The ID of the tool call object.")] = None
     type: Annotated[
@@ -1036,10 +833,6 @@ class VectorStoreExpirationAfter(BaseModel):
     The expiration policy for a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     anchor: Annotated[
         Literal["last_active_at"],
         Field(
@@ -1057,10 +850,6 @@ class VectorStoreExpirationAfter(BaseModel):
 
 
 class UpdateVectorStoreRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the vector store.")] = None
     expires_after: VectorStoreExpirationAfter | None = None
     metadata: Annotated[
@@ -1072,10 +861,6 @@ class UpdateVectorStoreRequest(BaseModel):
 
 
 class DeleteVectorStoreResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["vector_store.deleted"]
@@ -1086,18 +871,10 @@ class OtherChunkingStrategyResponseParam(BaseModel):
     This is returned when the chunking strategy is unknown. Typically, this is because the file was indexed before the `chunking_strategy` concept was introduced in the API.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["other"], Field(description="Always `other`.")]
 
 
 class StaticChunkingStrategy(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -1119,18 +896,10 @@ class AutoChunkingStrategyRequestParam(BaseModel):
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
 class StaticChunkingStrategyRequestParam(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: StaticChunkingStrategy
 
@@ -1147,10 +916,6 @@ class ChunkingStrategyRequestParam(
 
 
 class CreateVectorStoreFileRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str,
         Field(
@@ -1161,20 +926,12 @@ class CreateVectorStoreFileRequest(BaseModel):
 
 
 class DeleteVectorStoreFileResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["vector_store.file.deleted"]
 
 
 class CreateVectorStoreFileBatchRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1191,19 +948,11 @@ class DoneEvent(BaseModel):
     Occurs when a stream ends.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["done"]
     data: Literal["[DONE]"]
 
 
 class ChatCompletionRequestMessageToolDeveloper(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["developer"],
@@ -1219,10 +968,6 @@ class ChatCompletionRequestMessageToolDeveloper(BaseModel):
 
 
 class ChatCompletionRequestMessageToolSystem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["system"],
@@ -1238,10 +983,6 @@ class ChatCompletionRequestMessageToolSystem(BaseModel):
 
 
 class ChatCompletionRequestMessageToolUser(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["user"], Field(description="The role of the messages author, in this case `user`.")
@@ -1256,10 +997,6 @@ class ChatCompletionRequestMessageToolUser(BaseModel):
 
 
 class ChatCompletionRequestMessageToolTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["tool"], Field(description="The role of the messages author, in this case `tool`.")
     ]
@@ -1268,10 +1005,6 @@ class ChatCompletionRequestMessageToolTool(BaseModel):
 
 
 class ChatCompletionRequestMessageToolFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -1282,10 +1015,6 @@ class ChatCompletionRequestMessageToolFunction(BaseModel):
 
 
 class ContentFilterDetectedWithCitationResultCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     URL: str | None = None
     license: str | None = None
 
@@ -1306,10 +1035,6 @@ class CreateCompletionRequestStopList(RootModel[list[str]]):
 
 
 class CreateCompletionResponseChoiceLogprobs(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text_offset: list[int] | None = None
     token_logprobs: list[float] | None = None
     tokens: list[str] | None = None
@@ -1325,10 +1050,6 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     arguments: Annotated[
         str,
         Field(
@@ -1338,11 +1059,7 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
-class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class ChatCompletionRequestMessageContentPartImageUrl(BaseModel):
     url: Annotated[
         AnyUrl, Field(description="Either a URL of the image or the base64 encoded image data.")
     ]
@@ -1359,10 +1076,6 @@ class ChatCompletionMessageToolCallFunction(BaseModel):
     The function that the model called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
     arguments: Annotated[
         str,
@@ -1377,10 +1090,6 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     arguments: Annotated[
         str | None,
         Field(
@@ -1391,10 +1100,6 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
 
 
 class ChatCompletionMessageToolCallChunkFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the function to call.")] = None
     arguments: Annotated[
         str | None,
@@ -1405,10 +1110,6 @@ class ChatCompletionMessageToolCallChunkFunction(BaseModel):
 
 
 class ChatCompletionTokenLogprobTopLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[float, Field(description="The log probability of this token.")]
     bytes: Annotated[
@@ -1420,10 +1121,6 @@ class ChatCompletionTokenLogprobTopLogprob(BaseModel):
 
 
 class ChatCompletionNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -1432,10 +1129,6 @@ class CompletionUsagePromptTokensDetails(BaseModel):
     Details of the prompt tokens.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     cached_tokens: Annotated[
         int | None, Field(description="The number of cached prompt tokens.")
     ] = None
@@ -1446,20 +1139,12 @@ class CompletionUsageCompletionTokensDetails(BaseModel):
     Breakdown of tokens used in a completion.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reasoning_tokens: Annotated[
         int | None, Field(description="Tokens generated by the model for reasoning.")
     ] = None
 
 
 class ResponseFormatJsonSchemaJsonSchema(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -1482,19 +1167,11 @@ class ResponseFormatJsonSchemaJsonSchema(BaseModel):
 
 
 class SpanPolygonItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     x: Annotated[float | None, Field(description="The x-coordinate of the point.")] = None
     y: Annotated[float | None, Field(description="The y-coordinate of the point.")] = None
 
 
 class AssistantObjectToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1505,10 +1182,6 @@ class AssistantObjectToolResourcesCodeInterpreter(BaseModel):
 
 
 class AssistantObjectToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1519,10 +1192,6 @@ class AssistantObjectToolResourcesFileSearch(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1537,20 +1206,12 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyAu
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic(
     BaseModel
 ):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -1568,10 +1229,6 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategySt
 
 
 class ModifyAssistantRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1582,10 +1239,6 @@ class ModifyAssistantRequestToolResourcesCodeInterpreter(BaseModel):
 
 
 class ModifyAssistantRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1600,10 +1253,6 @@ class AssistantToolsFileSearchFileSearch(BaseModel):
     Overrides for the file search tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_num_results: Annotated[
         int | None,
         Field(
@@ -1619,10 +1268,6 @@ class AssistantToolsFunctionFunction(BaseModel):
     The function definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str,
         Field(
@@ -1639,10 +1284,6 @@ class AssistantToolsFunctionFunction(BaseModel):
 
 
 class AssistantsNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -1651,10 +1292,6 @@ class RunObjectLastError(BaseModel):
     The last error associated with this run. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["server_error", "rate_limit_exceeded"],
         Field(description="One of `server_error` or `rate_limit_exceeded`."),
@@ -1667,10 +1304,6 @@ class RunObjectIncompleteDetails(BaseModel):
     Details on why the run is incomplete. Will be `null` if the run is not incomplete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reason: Annotated[
         Literal["max_completion_tokens", "max_prompt_tokens"] | None,
         Field(
@@ -1680,10 +1313,6 @@ class RunObjectIncompleteDetails(BaseModel):
 
 
 class SubmitToolOutputsRunRequestToolOutput(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_call_id: Annotated[
         str | None,
         Field(
@@ -1701,10 +1330,6 @@ class RunToolCallObjectFunction(BaseModel):
     The function definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function.")]
     arguments: Annotated[
         str, Field(description="The arguments that the model expects you to pass to the function.")
@@ -1712,10 +1337,6 @@ class RunToolCallObjectFunction(BaseModel):
 
 
 class CreateThreadAndRunRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1726,10 +1347,6 @@ class CreateThreadAndRunRequestToolResourcesCodeInterpreter(BaseModel):
 
 
 class CreateThreadAndRunRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1740,10 +1357,6 @@ class CreateThreadAndRunRequestToolResourcesFileSearch(BaseModel):
 
 
 class ThreadObjectToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1754,10 +1367,6 @@ class ThreadObjectToolResourcesCodeInterpreter(BaseModel):
 
 
 class ThreadObjectToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1768,10 +1377,6 @@ class ThreadObjectToolResourcesFileSearch(BaseModel):
 
 
 class CreateThreadRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1786,18 +1391,10 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyAuto(
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -1815,10 +1412,6 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStati
 
 
 class ModifyThreadRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1829,10 +1422,6 @@ class ModifyThreadRequestToolResourcesCodeInterpreter(BaseModel):
 
 
 class ModifyThreadRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -1847,10 +1436,6 @@ class MessageObjectIncompleteDetails(BaseModel):
     On an incomplete message, details about why the message is incomplete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reason: Annotated[
         Literal["content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"],
         Field(description="The reason the message is incomplete."),
@@ -1858,10 +1443,6 @@ class MessageObjectIncompleteDetails(BaseModel):
 
 
 class MessageObjectAttachment(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str | None, Field(description="The ID of the file to attach to the message.")
     ] = None
@@ -1872,10 +1453,6 @@ class MessageObjectAttachment(BaseModel):
 
 
 class CreateMessageRequestAttachment(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str | None, Field(description="The ID of the file to attach to the message.")
     ] = None
@@ -1885,56 +1462,32 @@ class CreateMessageRequestAttachment(BaseModel):
     ] = None
 
 
-class MessageContentImageFileObjectImageFile(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentImageFile(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image in the message content.")]
 
 
-class MessageContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the specific File the citation is from.")]
 
 
-class MessageContentTextAnnotationsFilePathObjectFilePath(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the file that was generated.")]
 
 
-class MessageDeltaContentImageFileObjectImageFile(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentImageFile(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The File ID of the image in the message content.")
     ] = None
 
 
-class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The ID of the specific File the citation is from.")
     ] = None
     quote: Annotated[str | None, Field(description="The specific quote in the file.")] = None
 
 
-class MessageDeltaContentTextAnnotationsFilePathObjectFilePath(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str | None, Field(description="The ID of the file that was generated.")] = (
         None
     )
@@ -1945,10 +1498,6 @@ class RunStepObjectLastError(BaseModel):
     The last error associated with this run step. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["server_error", "rate_limit_exceeded"],
         Field(description="One of `server_error` or `rate_limit_exceeded`."),
@@ -1956,60 +1505,36 @@ class RunStepObjectLastError(BaseModel):
     message: Annotated[str, Field(description="A human-readable description of the error.")]
 
 
-class RunStepDetailsMessageCreationObjectMessageCreation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str, Field(description="The ID of the message that was created by this run step.")
     ]
 
 
-class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDeltaStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str | None, Field(description="The ID of the message that was created by this run step.")
     ] = None
 
 
-class RunStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image.")]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDeltaStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str | None, Field(description="The file ID of the image.")] = None
 
 
 class RunStepDetailsToolCallsFileSearchResultObjectContentItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"] | None, Field(description="The type of the content.")] = None
     text: Annotated[str | None, Field(description="The text content of the file.")] = None
 
 
-class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function.")]
     arguments: Annotated[str, Field(description="The arguments passed to the function.")]
     output: Annotated[
@@ -2020,15 +1545,11 @@ class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDeltaStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the function.")] = None
     arguments: Annotated[str | None, Field(description="The arguments passed to the function.")] = (
         None
@@ -2042,10 +1563,6 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
 
 
 class VectorStoreObjectFileCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     in_progress: Annotated[
         int, Field(description="The number of files that are currently being processed.")
     ]
@@ -2062,10 +1579,6 @@ class VectorStoreFileObjectLastError(BaseModel):
     The last error associated with this vector store file. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["server_error", "unsupported_file", "invalid_file"],
         Field(description="One of `server_error` or `invalid_file` or `unsupported_file`."),
@@ -2074,10 +1587,6 @@ class VectorStoreFileObjectLastError(BaseModel):
 
 
 class VectorStoreFileBatchObjectFileCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     in_progress: Annotated[
         int, Field(description="The number of files that are currently being processed.")
     ]
@@ -2092,20 +1601,12 @@ class EmbeddingsCreateRequestInputListItem(RootModel[str]):
 
 
 class EmbeddingsCreateResponseDataItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     object: str
     embedding: list[float]
 
 
 class EmbeddingsCreateResponseUsage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: int
     total_tokens: int
 
@@ -2115,10 +1616,6 @@ class DalleInnerError(BaseModel):
     Inner error with additional details.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: InnerErrorCode | None = None
     content_filter_results: DalleFilterResults | None = None
     revised_prompt: Annotated[
@@ -2130,10 +1627,6 @@ class DalleInnerError(BaseModel):
 
 
 class ContentFilterDetectedWithCitationResult(ContentFilterDetectedResult):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     citation: ContentFilterDetectedWithCitationResultCitation | None = None
     detected: bool
     filtered: bool
@@ -2144,10 +1637,6 @@ class ContentFilterResultsBase(BaseModel):
     Information about the content filtering results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: ContentFilterSeverityResult | None = None
     violence: ContentFilterSeverityResult | None = None
     hate: ContentFilterSeverityResult | None = None
@@ -2162,10 +1651,6 @@ class ContentFilterPromptResults(ContentFilterResultsBase):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about jailbreak content and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     jailbreak: ContentFilterDetectedResult | None = None
     indirect_attack: ContentFilterDetectedResult | None = None
 
@@ -2175,10 +1660,6 @@ class ContentFilterChoiceResults(ContentFilterResultsBase):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about third party text and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     protected_material_text: ContentFilterDetectedResult | None = None
     protected_material_code: ContentFilterDetectedWithCitationResult | None = None
     ungrounded_material: ContentFilterDetectedWithCompletionTextSpansResult | None = None
@@ -2189,10 +1670,6 @@ class PromptFilterResult(BaseModel):
     Content filtering results for a single prompt in the request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_index: int | None = None
     content_filter_results: ContentFilterPromptResults | None = None
 
@@ -2211,10 +1688,6 @@ class PromptFilterResults(RootModel[list[PromptFilterResult]]):
 
 
 class ChatCompletionsRequestCommon(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     temperature: Annotated[
         float | None,
         Field(
@@ -2299,10 +1772,6 @@ class ChatCompletionsRequestCommon(BaseModel):
 
 
 class CreateCompletionRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt: Annotated[
         str | list[str] | None,
         Field(
@@ -2422,10 +1891,6 @@ class CreateCompletionRequest(BaseModel):
 
 
 class ChatCompletionFunctions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -2470,12 +1935,8 @@ class ChatCompletionRequestToolMessageContentPart(
 
 
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image_url"], Field(description="The type of the content part.")]
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl
+    image_url: ChatCompletionRequestMessageContentPartImageUrl
 
 
 class AzureChatExtensionConfiguration(BaseModel):
@@ -2485,10 +1946,6 @@ class AzureChatExtensionConfiguration(BaseModel):
     The use of this configuration is compatible only with Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: AzureChatExtensionType
 
 
@@ -2497,10 +1954,6 @@ class OnYourDataAuthenticationOptions(BaseModel):
     The authentication options for Azure OpenAI On Your Data.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: OnYourDataAuthenticationType
 
 
@@ -2509,10 +1962,6 @@ class OnYourDataApiKeyAuthenticationOptions(OnYourDataAuthenticationOptions):
     The authentication options for Azure OpenAI On Your Data when using an API key.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     key: Annotated[str, Field(description="The API key to use for authentication.")]
 
 
@@ -2521,10 +1970,6 @@ class OnYourDataConnectionStringAuthenticationOptions(OnYourDataAuthenticationOp
     The authentication options for Azure OpenAI On Your Data when using a connection string.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     connection_string: Annotated[
         str, Field(description="The connection string to use for authentication.")
     ]
@@ -2535,10 +1980,6 @@ class OnYourDataKeyAndKeyIdAuthenticationOptions(OnYourDataAuthenticationOptions
     The authentication options for Azure OpenAI On Your Data when using an Elasticsearch key and key ID pair.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     key: Annotated[str, Field(description="The Elasticsearch key to use for authentication.")]
     key_id: Annotated[str, Field(description="The Elasticsearch key ID to use for authentication.")]
 
@@ -2548,10 +1989,6 @@ class OnYourDataEncodedApiKeyAuthenticationOptions(OnYourDataAuthenticationOptio
     The authentication options for Azure OpenAI On Your Data when using an Elasticsearch encoded API key.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     encoded_api_key: Annotated[
         str, Field(description="The Elasticsearch encoded API key to use for authentication.")
     ]
@@ -2562,10 +1999,6 @@ class OnYourDataAccessTokenAuthenticationOptions(OnYourDataAuthenticationOptions
     The authentication options for Azure OpenAI On Your Data when using access token.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     access_token: Annotated[str, Field(description="The access token to use for authentication.")]
 
 
@@ -2574,21 +2007,12 @@ class OnYourDataSystemAssignedManagedIdentityAuthenticationOptions(OnYourDataAut
     The authentication options for Azure OpenAI On Your Data when using a system-assigned managed identity.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class OnYourDataUserAssignedManagedIdentityAuthenticationOptions(OnYourDataAuthenticationOptions):
     """
     The authentication options for Azure OpenAI On Your Data when using a user-assigned managed identity.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     managed_identity_resource_id: Annotated[
         str,
         Field(
@@ -2602,10 +2026,6 @@ class OnYourDataUsernameAndPasswordAuthenticationOptions(OnYourDataAuthenticatio
     The authentication options for Azure OpenAI On Your Data when using a username and a password.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     username: Annotated[str, Field(description="The username to use for authentication.")]
     password: Annotated[str, Field(description="The password. to use for authentication.")]
 
@@ -2615,10 +2035,6 @@ class OnYourDataVectorizationSource(BaseModel):
     An abstract representation of a vectorization source for Azure OpenAI On Your Data with vector search.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: OnYourDataVectorizationSourceType
 
 
@@ -2628,10 +2044,6 @@ class OnYourDataEndpointVectorizationSource(OnYourDataVectorizationSource):
     on a public Azure OpenAI endpoint call for embeddings.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     endpoint: Annotated[
         AnyUrl,
         Field(
@@ -2655,10 +2067,6 @@ class OnYourDataDeploymentNameVectorizationSource(OnYourDataVectorizationSource)
     on an internal embeddings model deployment name in the same Azure OpenAI resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     deployment_name: Annotated[
         str,
         Field(
@@ -2678,11 +2086,6 @@ class OnYourDataIntegratedVectorizationSource(OnYourDataVectorizationSource):
     Represents the integrated vectorizer defined within the search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class OnYourDataModelIdVectorizationSource(OnYourDataVectorizationSource):
     """
@@ -2690,10 +2093,6 @@ class OnYourDataModelIdVectorizationSource(OnYourDataVectorizationSource):
     on a search service model ID. Currently only supported by Elasticsearch®.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model_id: Annotated[
         str,
         Field(
@@ -2707,10 +2106,6 @@ class RetrievedDocument(Citation):
     The retrieved document.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     search_queries: Annotated[
         list[str], Field(description="The search queries used to retrieve the document.")
     ]
@@ -2727,20 +2122,12 @@ class RetrievedDocument(Citation):
 
 
 class ChatCompletionMessageToolCall(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call.")]
     type: ToolCallType
     function: ChatCompletionMessageToolCallFunction
 
 
 class ChatCompletionMessageToolCallChunk(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     id: Annotated[str | None, Field(description="The ID of the tool call.")] = None
     type: Annotated[
@@ -2751,10 +2138,6 @@ class ChatCompletionMessageToolCallChunk(BaseModel):
 
 
 class ChatCompletionTokenLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[float, Field(description="The log probability of this token.")]
     bytes: Annotated[
@@ -2776,10 +2159,6 @@ class ChatCompletionNamedToolChoice(BaseModel):
     Specifies a tool the model should use. Use to force the model to call a specific function.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -2803,10 +2182,6 @@ class CompletionUsage(BaseModel):
     Usage statistics for the completion request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: Annotated[int, Field(description="Number of tokens in the prompt.")]
     completion_tokens: Annotated[
         int, Field(description="Number of tokens in the generated completion.")
@@ -2819,10 +2194,6 @@ class CompletionUsage(BaseModel):
 
 
 class ChatCompletionTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -2831,10 +2202,6 @@ class ChatCompletionTool(BaseModel):
 
 
 class ResponseFormatJsonSchema(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_schema"],
         Field(description="The type of response format being defined: `json_schema`"),
@@ -2847,10 +2214,6 @@ class CreateTranslationRequest(BaseModel):
     Translation request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: Annotated[bytes, Field(description="The audio file to translate.")]
     prompt: Annotated[
         str | None,
@@ -2872,10 +2235,6 @@ class AudioVerboseResponse(AudioResponse):
     Translation or transcription response when response_format was verbose_json
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     task: Annotated[
         Literal["transcribe", "translate"] | None, Field(description="Type of audio task.")
     ] = None
@@ -2887,10 +2246,6 @@ class AudioVerboseResponse(AudioResponse):
 
 
 class GenerateImagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     created: Annotated[
         int,
         Field(
@@ -2908,10 +2263,6 @@ class Span(BaseModel):
     A span object that represents a detected object and its bounding box information.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: Annotated[
         str, Field(description="The text content of the span that represents the detected object.")
     ]
@@ -2947,10 +2298,6 @@ class AssistantsApiResponseFormatOption(
 
 
 class AssistantToolsFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_search"], Field(description="The type of tool being defined: `file_search`")
     ]
@@ -2958,10 +2305,6 @@ class AssistantToolsFileSearch(BaseModel):
 
 
 class AssistantToolsFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"], Field(description="The type of tool being defined: `function`")
     ]
@@ -2973,10 +2316,6 @@ class AssistantsNamedToolChoice(BaseModel):
     Specifies a tool the model should use. Use to force the model to call a specific tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function", "code_interpreter", "file_search"],
         Field(
@@ -2987,10 +2326,6 @@ class AssistantsNamedToolChoice(BaseModel):
 
 
 class SubmitToolOutputsRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_outputs: Annotated[
         list[SubmitToolOutputsRunRequestToolOutput],
         Field(description="A list of tools for which the outputs are being submitted."),
@@ -3008,10 +2343,6 @@ class RunToolCallObject(BaseModel):
     Tool call objects
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -3028,10 +2359,6 @@ class RunToolCallObject(BaseModel):
 
 
 class CreateMessageRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["user", "assistant"],
         Field(
@@ -3060,12 +2387,8 @@ class MessageContentImageFileObject(BaseModel):
     References an image File in the content of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageContentImageFileObjectImageFile
+    image_file: MessageContentImageFile
 
 
 class MessageContentTextAnnotationsFileCitationObject(BaseModel):
@@ -3073,15 +2396,11 @@ class MessageContentTextAnnotationsFileCitationObject(BaseModel):
     A citation within the message that points to a specific quote from a specific File associated with the assistant or the message. Generated when the assistant uses the "retrieval" tool to search files.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["file_citation"], Field(description="Always `file_citation`.")]
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_citation: MessageContentTextAnnotationsFileCitationObjectFileCitation
+    file_citation: MessageContentTextAnnotationsFileCitation
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -3091,15 +2410,11 @@ class MessageContentTextAnnotationsFilePathObject(BaseModel):
     A URL for the file that's generated when the assistant used the `code_interpreter` tool to generate a file.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["file_path"], Field(description="Always `file_path`.")]
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_path: MessageContentTextAnnotationsFilePathObjectFilePath
+    file_path: MessageContentTextAnnotationsFilePath
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -3109,13 +2424,9 @@ class MessageDeltaContentImageFileObject(BaseModel):
     References an image File in the content of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageDeltaContentImageFileObjectImageFile | None = None
+    image_file: MessageDeltaContentImageFile | None = None
 
 
 class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
@@ -3123,10 +2434,6 @@ class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
     A citation within the message that points to a specific quote from a specific File associated with the assistant or the message. Generated when the assistant uses the "file_search" tool to search files.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[
         int, Field(description="The index of the annotation in the text content part.")
     ]
@@ -3134,7 +2441,7 @@ class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_citation: MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation | None = None
+    file_citation: MessageDeltaContentTextAnnotationsFileCitation | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -3144,10 +2451,6 @@ class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
     A URL for the file that's generated when the assistant used the `code_interpreter` tool to generate a file.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[
         int, Field(description="The index of the annotation in the text content part.")
     ]
@@ -3155,7 +2458,7 @@ class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_path: MessageDeltaContentTextAnnotationsFilePathObjectFilePath | None = None
+    file_path: MessageDeltaContentTextAnnotationsFilePath | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -3165,12 +2468,8 @@ class RunStepDetailsMessageCreationObject(BaseModel):
     Details of the message creation by the run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation``.")]
-    message_creation: RunStepDetailsMessageCreationObjectMessageCreation
+    message_creation: RunStepDetailsMessageCreation
 
 
 class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
@@ -3178,31 +2477,19 @@ class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
     Details of the message creation by the run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation`.")]
-    message_creation: RunStepDeltaStepDetailsMessageCreationObjectMessageCreation | None = None
+    message_creation: RunStepDeltaStepDetailsMessageCreation | None = None
 
 
 class RunStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDetailsToolCallsCodeOutputImageObjectImage
+    image: RunStepDetailsToolCallsCodeOutputImage
 
 
 class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the output in the outputs array.")]
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage | None = None
+    image: RunStepDeltaStepDetailsToolCallsCodeOutputImage | None = None
 
 
 class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
@@ -3210,10 +2497,6 @@ class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
     A result instance of the file search.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[str, Field(description="The ID of the file that result was found in.")]
     file_name: Annotated[str, Field(description="The name of the file that result was found in.")]
     score: Annotated[
@@ -3233,10 +2516,6 @@ class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
 
 
 class RunStepDetailsToolCallsFunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call object.")]
     type: Annotated[
         Literal["function"],
@@ -3244,14 +2523,10 @@ class RunStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDetailsToolCallsFunctionObjectFunction
+    function: RunStepDetailsToolCallsFunction
 
 
 class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the tool call in the tool calls array.")]
     id: Annotated[str | None, Field(description="The ID of the tool call object.")] = None
     type: Annotated[
@@ -3260,7 +2535,7 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDeltaStepDetailsToolCallsFunctionObjectFunction | None = None
+    function: RunStepDeltaStepDetailsToolCallsFunction | None = None
 
 
 class VectorStoreObject(BaseModel):
@@ -3268,10 +2543,6 @@ class VectorStoreObject(BaseModel):
     A vector store is a collection of processed files can be used by the `file_search` tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -3314,10 +2585,6 @@ class VectorStoreObject(BaseModel):
 
 
 class CreateVectorStoreRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -3342,10 +2609,6 @@ class CreateVectorStoreRequest(BaseModel):
 
 
 class ListVectorStoresResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[VectorStoreObject]
     first_id: Annotated[str, Field(examples=["vs_abc123"])]
@@ -3358,10 +2621,6 @@ class VectorStoreFileObject(BaseModel):
     A list of files attached to a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -3400,19 +2659,11 @@ class VectorStoreFileObject(BaseModel):
 
 
 class StaticChunkingStrategyResponseParam(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: StaticChunkingStrategy
 
 
 class ListVectorStoreFilesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[VectorStoreFileObject]
     first_id: Annotated[str, Field(examples=["file-abc123"])]
@@ -3425,10 +2676,6 @@ class VectorStoreFileBatchObject(BaseModel):
     A batch of files attached to a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -3455,10 +2702,6 @@ class VectorStoreFileBatchObject(BaseModel):
 
 
 class ChatCompletionRequestMessageToolAssistant(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     refusal: Annotated[str | None, Field(description="The refusal message by the assistant.")] = (
         None
@@ -3481,10 +2724,6 @@ class ChatCompletionRequestMessageToolAssistant(BaseModel):
 
 
 class CreateCompletionResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     finish_reason: Annotated[
         Literal["stop", "length", "content_filter"],
         Field(
@@ -3570,10 +2809,6 @@ class CreateChatCompletionResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -3589,10 +2824,6 @@ class CreateChatCompletionStreamResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -3609,19 +2840,11 @@ class AssistantObjectToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: AssistantObjectToolResourcesCodeInterpreter | None = None
     file_search: AssistantObjectToolResourcesFileSearch | None = None
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStatic(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic
 
@@ -3632,10 +2855,6 @@ class ModifyAssistantRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: ModifyAssistantRequestToolResourcesCodeInterpreter | None = None
     file_search: ModifyAssistantRequestToolResourcesFileSearch | None = None
 
@@ -3645,10 +2864,6 @@ class RunObjectRequiredActionSubmitToolOutputs(BaseModel):
     Details on the tool outputs needed for this run to continue.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_calls: Annotated[
         list[RunToolCallObject], Field(description="A list of the relevant tool calls.")
     ]
@@ -3660,10 +2875,6 @@ class CreateThreadAndRunRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: CreateThreadAndRunRequestToolResourcesCodeInterpreter | None = None
     file_search: CreateThreadAndRunRequestToolResourcesFileSearch | None = None
 
@@ -3674,19 +2885,11 @@ class ThreadObjectToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: ThreadObjectToolResourcesCodeInterpreter | None = None
     file_search: ThreadObjectToolResourcesFileSearch | None = None
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStatic(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic
 
@@ -3697,19 +2900,11 @@ class ModifyThreadRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: ModifyThreadRequestToolResourcesCodeInterpreter | None = None
     file_search: ModifyThreadRequestToolResourcesFileSearch | None = None
 
 
-class MessageContentTextObjectText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentText(BaseModel):
     value: Annotated[str, Field(description="The data that makes up the text.")]
     annotations: list[
         MessageContentTextAnnotationsFileCitationObject
@@ -3717,11 +2912,7 @@ class MessageContentTextObjectText(BaseModel):
     ]
 
 
-class MessageDeltaContentTextObjectText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentText(BaseModel):
     value: Annotated[str | None, Field(description="The data that makes up the text.")] = None
     annotations: (
         list[
@@ -3732,15 +2923,11 @@ class MessageDeltaContentTextObjectText(BaseModel):
     ) = None
 
 
-class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[str, Field(description="The input to the Code Interpreter tool call.")]
     outputs: Annotated[
         list[
@@ -3753,15 +2940,11 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDeltaStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str | None, Field(description="The input to the Code Interpreter tool call.")
     ] = None
@@ -3777,15 +2960,11 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     ] = None
 
 
-class RunStepDetailsToolCallsFileSearchObjectFileSearch(BaseModel):
+class RunStepDetailsToolCallsFileSearch(BaseModel):
     """
     For now, this is always going to be an empty object.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     results: Annotated[
         list[RunStepDetailsToolCallsFileSearchResultObject] | None,
         Field(description="The results of the file search."),
@@ -3799,10 +2978,6 @@ class EmbeddingsCreateRequestInputList(RootModel[list[EmbeddingsCreateRequestInp
 
 
 class EmbeddingsCreateResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: str
     model: str
     data: list[EmbeddingsCreateResponseDataItem]
@@ -3814,19 +2989,11 @@ class InnerError(BaseModel):
     Inner error with additional details.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: InnerErrorCode | None = None
     content_filter_results: ContentFilterPromptResults | None = None
 
 
 class DalleError(ErrorBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     param: str | None = None
     type: str | None = None
     inner_error: DalleInnerError | None = None
@@ -3838,10 +3005,6 @@ class CreateCompletionResponse(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="A unique identifier for the completion.")]
     choices: Annotated[
         list[CreateCompletionResponseChoice],
@@ -3874,10 +3037,6 @@ class ChatCompletionRequestDeveloperMessage(BaseModel):
     With o1 models and newer, `developer` messages replace the previous `system` messages.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestDeveloperMessageContentList,
         Field(description="The contents of the developer message."),
@@ -3895,10 +3054,6 @@ class ChatCompletionRequestDeveloperMessage(BaseModel):
 
 
 class ChatCompletionRequestSystemMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestSystemMessageContentList,
         Field(description="The contents of the system message."),
@@ -3916,10 +3071,6 @@ class ChatCompletionRequestSystemMessage(BaseModel):
 
 
 class ChatCompletionRequestAssistantMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestAssistantMessageContentList | None,
         Field(
@@ -3946,10 +3097,6 @@ class ChatCompletionRequestAssistantMessage(BaseModel):
 
 
 class ChatCompletionRequestToolMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["tool"], Field(description="The role of the messages author, in this case `tool`.")
     ]
@@ -3973,10 +3120,6 @@ class AzureSearchChatExtensionParameters(BaseModel):
     Parameters for Azure Search when used as an Azure OpenAI chat extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: (
         OnYourDataApiKeyAuthenticationOptions
         | OnYourDataSystemAssignedManagedIdentityAuthenticationOptions
@@ -4049,10 +3192,6 @@ class AzureCosmosDBChatExtensionParameters(BaseModel):
     MongoDB vCore.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataConnectionStringAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -4110,10 +3249,6 @@ class ElasticsearchChatExtensionParameters(BaseModel):
     Parameters to use when configuring Elasticsearch® as an Azure OpenAI chat extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: (
         OnYourDataKeyAndKeyIdAuthenticationOptions | OnYourDataEncodedApiKeyAuthenticationOptions
     )
@@ -4170,10 +3305,6 @@ class MongoDBChatExtensionParameters(BaseModel):
     Parameters to use when configuring Azure OpenAI On Your Data chat extensions when using Mongo DB.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataUsernameAndPasswordAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -4227,10 +3358,6 @@ class PineconeChatExtensionParameters(BaseModel):
     Parameters for configuring Azure OpenAI Pinecone chat extensions.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataApiKeyAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -4281,10 +3408,6 @@ class AzureChatExtensionsMessageContext(BaseModel):
     using an Azure OpenAI request configured to use a matching extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     citations: Annotated[
         list[Citation] | None,
         Field(
@@ -4327,10 +3450,6 @@ class ChatCompletionStreamResponseDelta(BaseModel):
     A chat completion delta generated by streamed model responses.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the chunk message.")] = None
     function_call: Annotated[
         ChatCompletionStreamResponseDeltaFunctionCall | None, Field(deprecated=True)
@@ -4350,10 +3469,6 @@ class ChatCompletionChoiceLogProbs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -4369,10 +3484,6 @@ class ChatCompletionResponseMessage(BaseModel):
     A chat completion message generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: ChatCompletionResponseMessageRole
     refusal: Annotated[
         str | None, Field(description="The refusal message generated by the model.")
@@ -4402,10 +3513,6 @@ class Line(BaseModel):
     A content line object consisting of an adjacent sequence of content elements, such as words and selection marks.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: str
     spans: Annotated[
         list[Span],
@@ -4420,10 +3527,6 @@ class AssistantObject(BaseModel):
     Represents an `assistant` that can call the model and use tools.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -4497,10 +3600,6 @@ class AssistantObject(BaseModel):
 
 
 class ModifyAssistantRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         str | None,
         Field(
@@ -4565,10 +3664,6 @@ class ModifyAssistantRequest(BaseModel):
 
 
 class ListAssistantsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[AssistantObject]
     first_id: str
@@ -4586,10 +3681,6 @@ class AssistantsApiToolChoiceOption(RootModel[Literal["none", "auto"] | Assistan
 
 
 class CreateRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     assistant_id: Annotated[
         str, Field(description="The ID of the assistant to use to execute this run.")
     ]
@@ -4677,10 +3768,6 @@ class ThreadObject(BaseModel):
     Represents a thread that contains [messages](/docs/api-reference/messages).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -4700,10 +3787,6 @@ class ThreadObject(BaseModel):
 
 
 class ModifyThreadRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_resources: ModifyThreadRequestToolResources | None = None
     metadata: Annotated[
         dict[str, Any] | None,
@@ -4714,10 +3797,6 @@ class ModifyThreadRequest(BaseModel):
 
 
 class ListThreadsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[ThreadObject]
     first_id: str
@@ -4730,12 +3809,8 @@ class MessageContentTextObject(BaseModel):
     The text content that is part of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageContentTextObjectText
+    text: MessageContentText
 
 
 class MessageDeltaContentTextObject(BaseModel):
@@ -4743,13 +3818,9 @@ class MessageDeltaContentTextObject(BaseModel):
     The text content that is part of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageDeltaContentTextObjectText | None = None
+    text: MessageDeltaContentText | None = None
 
 
 class RunStepDetailsToolCallsCodeObject(BaseModel):
@@ -4757,10 +3828,6 @@ class RunStepDetailsToolCallsCodeObject(BaseModel):
     Details of the Code Interpreter tool call the run step was involved in.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call.")]
     type: Annotated[
         Literal["code_interpreter"],
@@ -4768,7 +3835,7 @@ class RunStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDetailsToolCallsCodeObjectCodeInterpreter
+    code_interpreter: RunStepDetailsToolCallsCodeInterpreter
 
 
 class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
@@ -4776,10 +3843,6 @@ class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
     Details of the Code Interpreter tool call the run step was involved in.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the tool call in the tool calls array.")]
     id: Annotated[str | None, Field(description="The ID of the tool call.")] = None
     type: Annotated[
@@ -4788,14 +3851,10 @@ class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter | None = None
+    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeInterpreter | None = None
 
 
 class RunStepDetailsToolCallsFileSearchObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call object.")]
     type: Annotated[
         Literal["file_search"],
@@ -4803,7 +3862,7 @@ class RunStepDetailsToolCallsFileSearchObject(BaseModel):
             description="The type of tool call. This is always going to be `file_search` for this type of tool call."
         ),
     ]
-    file_search: RunStepDetailsToolCallsFileSearchObjectFileSearch
+    file_search: RunStepDetailsToolCallsFileSearch
 
 
 class ChatCompletionRequestUserMessageContentList(
@@ -4824,10 +3883,6 @@ class ChatCompletionRequestUserMessageContentList(
 
 
 class CreateChatCompletionResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     finish_reason: Annotated[
         Literal["stop", "length", "tool_calls", "content_filter", "function_call"],
         Field(
@@ -4841,10 +3896,6 @@ class CreateChatCompletionResponseChoice(BaseModel):
 
 
 class CreateChatCompletionStreamResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     delta: ChatCompletionStreamResponseDelta
     logprobs: CreateChatCompletionStreamResponseChoiceLogprobs | None = None
     finish_reason: Annotated[
@@ -4857,10 +3908,6 @@ class CreateChatCompletionStreamResponseChoice(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStore(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -4885,10 +3932,6 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStore(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str],
         Field(
@@ -4906,10 +3949,6 @@ class CreateAssistantRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel)
 
 
 class CreateAssistantRequestToolResourcesFileSearchWithVectorStores(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -4931,10 +3970,6 @@ class RunObjectRequiredAction(BaseModel):
     Details on the action required to continue the run. Will be `null` if no action is required.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["submit_tool_outputs"],
         Field(description="For now, this is always `submit_tool_outputs`."),
@@ -4943,10 +3978,6 @@ class RunObjectRequiredAction(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStore(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -4971,10 +4002,6 @@ class CreateThreadRequestToolResourcesFileSearchVectorStore(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str],
         Field(
@@ -4992,10 +4019,6 @@ class CreateThreadRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearchWithVectorStores(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -5012,15 +4035,11 @@ class CreateThreadRequestToolResourcesFileSearchWithVectorStores(BaseModel):
     ]
 
 
-class MessageDeltaObjectDelta(BaseModel):
+class MessageDelta(BaseModel):
     """
     The delta containing the fields that have changed on the Message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["user", "assistant"] | None,
         Field(description="The entity that produced the message. One of `user` or `assistant`."),
@@ -5036,19 +4055,11 @@ class ThreadStreamEventThreadCreated(BaseModel):
     Occurs when a new thread is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.created"]
     data: ThreadObject
 
 
 class EmbeddingsCreateRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str | EmbeddingsCreateRequestInputList | None,
         Field(
@@ -5081,28 +4092,16 @@ class EmbeddingsCreateRequest(BaseModel):
 
 
 class Error(ErrorBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     param: str | None = None
     type: str | None = None
     inner_error: InnerError | None = None
 
 
 class DalleErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: DalleError | None = None
 
 
 class ChatCompletionRequestUserMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestUserMessageContentList,
         Field(description="The contents of the user message.\n"),
@@ -5124,10 +4123,6 @@ class AzureSearchChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: AzureSearchChatExtensionParameters
 
 
@@ -5137,10 +4132,6 @@ class AzureCosmosDBChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: AzureCosmosDBChatExtensionParameters
 
 
@@ -5150,10 +4141,6 @@ class ElasticsearchChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: ElasticsearchChatExtensionParameters
 
 
@@ -5163,10 +4150,6 @@ class MongoDBChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: MongoDBChatExtensionParameters
 
 
@@ -5176,10 +4159,6 @@ class PineconeChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: PineconeChatExtensionParameters
 
 
@@ -5188,10 +4167,6 @@ class CreateChatCompletionResponse(BaseModel):
     Represents a chat completion response returned by model, based on the provided input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="A unique identifier for the chat completion.")]
     prompt_filter_results: PromptFilterResults | None = None
     choices: Annotated[
@@ -5225,10 +4200,6 @@ class CreateChatCompletionStreamResponse(BaseModel):
     Represents a streamed chunk of a chat completion response returned by model, based on the provided input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -5265,10 +4236,6 @@ class RunObject(BaseModel):
     Represents an execution run on a [thread](/docs/api-reference/threads).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -5369,10 +4336,6 @@ class RunObject(BaseModel):
 
 
 class ListRunsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[RunObject]
     first_id: str
@@ -5385,10 +4348,6 @@ class MessageObject(BaseModel):
     Represents a message within a [thread](/docs/api-reference/threads).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -5460,10 +4419,6 @@ class MessageDeltaObject(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -5474,14 +4429,10 @@ class MessageDeltaObject(BaseModel):
         Literal["thread.message.delta"],
         Field(description="The object type, which is always `thread.message.delta`."),
     ]
-    delta: MessageDeltaObjectDelta
+    delta: MessageDelta
 
 
 class ListMessagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[MessageObject]
     first_id: str
@@ -5494,10 +4445,6 @@ class RunStepDetailsToolCallsObject(BaseModel):
     Details of the tool call.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["tool_calls"], Field(description="Always `tool_calls`.")]
     tool_calls: Annotated[
         list[
@@ -5516,10 +4463,6 @@ class RunStepDeltaStepDetailsToolCallsObject(BaseModel):
     Details of the tool call.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["tool_calls"], Field(description="Always `tool_calls`.")]
     tool_calls: Annotated[
         list[
@@ -5543,10 +4486,6 @@ class ErrorEvent(BaseModel):
     Occurs when an error occurs. This can happen due to an internal server error or a timeout.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["error"]
     data: Error
 
@@ -5575,15 +4514,11 @@ class CreateThreadRequestToolResourcesFileSearch(
     )
 
 
-class RunStepDeltaObjectDelta(BaseModel):
+class RunStepDelta(BaseModel):
     """
     The delta containing the fields that have changed on the run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     step_details: Annotated[
         RunStepDeltaStepDetailsMessageCreationObject
         | RunStepDeltaStepDetailsToolCallsObject
@@ -5597,10 +4532,6 @@ class RunStreamEventCreated(BaseModel):
     Occurs when a new run is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.created"]
     data: RunObject
 
@@ -5610,10 +4541,6 @@ class RunStreamEventQueued(BaseModel):
     Occurs when a run moves to a `queued` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.queued"]
     data: RunObject
 
@@ -5623,10 +4550,6 @@ class RunStreamEventInProgress(BaseModel):
     Occurs when a run moves to an `in_progress` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.in_progress"]
     data: RunObject
 
@@ -5636,10 +4559,6 @@ class RunStreamEventRequiresAction(BaseModel):
     Occurs when a run moves to a `requires_action` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.requires_action"]
     data: RunObject
 
@@ -5649,10 +4568,6 @@ class RunStreamEventCompleted(BaseModel):
     Occurs when a run is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.completed"]
     data: RunObject
 
@@ -5662,10 +4577,6 @@ class RunStreamEventFailed(BaseModel):
     Occurs when a run fails.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.failed"]
     data: RunObject
 
@@ -5675,10 +4586,6 @@ class RunStreamEventCancelling(BaseModel):
     Occurs when a run moves to a `cancelling` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.cancelling"]
     data: RunObject
 
@@ -5688,10 +4595,6 @@ class RunStreamEventCancelled(BaseModel):
     Occurs when a run is cancelled.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.cancelled"]
     data: RunObject
 
@@ -5701,10 +4604,6 @@ class RunStreamEventExpired(BaseModel):
     Occurs when a run expires.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.expired"]
     data: RunObject
 
@@ -5714,10 +4613,6 @@ class MessageStreamEventCreated(BaseModel):
     Occurs when a message is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.created"]
     data: MessageObject
 
@@ -5727,10 +4622,6 @@ class MessageStreamEventInProgress(BaseModel):
     Occurs when a message moves to an `in_progress` state.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.in_progress"]
     data: MessageObject
 
@@ -5740,10 +4631,6 @@ class MessageStreamEventDelta(BaseModel):
     Occurs when parts of a message are being streamed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.delta"]
     data: MessageDeltaObject
 
@@ -5753,10 +4640,6 @@ class MessageStreamEventCompleted(BaseModel):
     Occurs when a message is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.completed"]
     data: MessageObject
 
@@ -5766,19 +4649,11 @@ class MessageStreamEventIncomplete(BaseModel):
     Occurs when a message ends before it is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.incomplete"]
     data: MessageObject
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: Error | None = None
 
 
@@ -5808,10 +4683,6 @@ class RunStepObject(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -5889,10 +4760,6 @@ class RunStepDeltaObject(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -5903,14 +4770,10 @@ class RunStepDeltaObject(BaseModel):
         Literal["thread.run.step.delta"],
         Field(description="The object type, which is always `thread.run.step.delta`."),
     ]
-    delta: RunStepDeltaObjectDelta
+    delta: RunStepDelta
 
 
 class ListRunStepsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[RunStepObject]
     first_id: str
@@ -5968,10 +4831,6 @@ class CreateAssistantRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: CreateAssistantRequestToolResourcesCodeInterpreter | None = None
     file_search: CreateAssistantRequestToolResourcesFileSearch | None = None
 
@@ -5982,10 +4841,6 @@ class CreateThreadRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: CreateThreadRequestToolResourcesCodeInterpreter | None = None
     file_search: CreateThreadRequestToolResourcesFileSearch | None = None
 
@@ -5995,10 +4850,6 @@ class RunStepStreamEventCreated(BaseModel):
     Occurs when a run step is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.created"]
     data: RunStepObject
 
@@ -6008,10 +4859,6 @@ class RunStepStreamEventInProgress(BaseModel):
     Occurs when a run step moves to an `in_progress` state.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.in_progress"]
     data: RunStepObject
 
@@ -6021,10 +4868,6 @@ class RunStepStreamEventDelta(BaseModel):
     Occurs when parts of a run step are being streamed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.delta"]
     data: RunStepDeltaObject
 
@@ -6034,10 +4877,6 @@ class RunStepStreamEventCompleted(BaseModel):
     Occurs when a run step is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.completed"]
     data: RunStepObject
 
@@ -6047,10 +4886,6 @@ class RunStepStreamEventFailed(BaseModel):
     Occurs when a run step fails.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.failed"]
     data: RunStepObject
 
@@ -6060,10 +4895,6 @@ class RunStepStreamEventCancelled(BaseModel):
     Occurs when a run step is cancelled.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.cancelled"]
     data: RunStepObject
 
@@ -6073,19 +4904,11 @@ class RunStepStreamEventExpired(BaseModel):
     Occurs when a run step expires.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.expired"]
     data: RunStepObject
 
 
 class CreateChatCompletionRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     temperature: Annotated[
         float | None,
         Field(
@@ -6252,10 +5075,6 @@ class CreateChatCompletionRequest(BaseModel):
 
 
 class CreateAssistantRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         str,
         Field(
@@ -6320,10 +5139,6 @@ class CreateAssistantRequest(BaseModel):
 
 
 class CreateThreadRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     messages: Annotated[
         list[CreateMessageRequest] | None,
         Field(
@@ -6362,10 +5177,6 @@ class RunStepStreamEvent(
 
 
 class CreateThreadAndRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     assistant_id: Annotated[
         str, Field(description="The ID of the assistant to use to execute this run.")
     ]

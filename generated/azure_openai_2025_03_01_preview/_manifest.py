@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "a7cd49cd468203b97cde1a4015e8d57cdb8a589fc09e8d51a234e6f0390e7825"
+FINGERPRINT = "7b05df226e7a8193d8ea151c80ef44c7f8310ecc800b5ae40c749fadd844eb4b"
 FILES: dict[str, str] = {
-    "__init__.py": "65bed13d6ac3b98c1cc98d53c1d53b058d0f40ec5f53063fa9fb0cfdcd91d666",
+    "__init__.py": "aa52cdc511c2be0cac96860e6592d9cdae555790f849b714b52c1e8292939b15",
     "_runtime.py": "ce85326cc2a07e5e84297b7b8c47c7cff37bee28aa625b6c1319790faf1d9a03",
     "auth.py": "732f6ceef0e1f2e424984fad7a37a9bc7e16b1388017187b959466d9a825c150",
-    "builders.py": "857a55e88592286c520fd755d7ec17f7f2bf172a9efaafc3503912e27f8e5ac4",
-    "models.py": "c4910e1a777068f928a55154f63840e4ced3e41dc6dc68dd6750644b3db727c4",
+    "builders.py": "87112d0f56b6db05ec399a537709ce39662329ef2906663e9a2fe3620a87cde6",
+    "models.py": "64417182f905f7eedc1b24d69c923a6441eb569e86ac7e5843ea029c30fececf",
 }

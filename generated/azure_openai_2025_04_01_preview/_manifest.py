@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "bcfeb84e2c6be32539096708aaadb3118ed5f21b3936bcfd5e34c8944a40f363"
+FINGERPRINT = "f5173eeee9e2844eaa422b28ab9fa59fb5438d1902aabc89ec23bcbdfa8a0d29"
 FILES: dict[str, str] = {
-    "__init__.py": "6350c1f84f64b3c40c6cbcbadeca9103e67401359b0bdc0e7167e65d56ec5d1e",
+    "__init__.py": "5f56e7c13a3012f33df89c9314d85db1dfe2f0de5148e7474bfeab4754024ff5",
     "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",
     "auth.py": "24849a2cf52e6aa0c0e2fa4e59f19834430140ba192ddd2211333c3cfda3cc02",
-    "builders.py": "32cc2636cc2da099da73a861001657c5fb6c49f5d922c70d937ee7361d8af8f3",
-    "models.py": "e40aa1db6194729464173b15b7c4c3de9c236f04c8adda561745929880c5e83d",
+    "builders.py": "cfbefc77a6f2685042488cb73f3350194f3aa73473fd9dd4e87f171ccba286a3",
+    "models.py": "ed137545106cc41a226ba36193b8c228b50f79753821b2ea3a65a9e033ed5825",
 }

@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import AnyUrl, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import BaseModel as _BaseModel
 
 
-class ErrorBase(BaseModel):
+class BaseModel(_BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
+
+
+class ErrorBase(BaseModel):
     code: str | None = None
     message: str | None = None
 
@@ -29,10 +33,6 @@ class ContentFilterCompletionTextSpan(BaseModel):
     Describes a span within generated completion text.  Offset 0 is the first UTF32 code point of the completion text.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_start_offset: Annotated[
         int, Field(description="Offset of the UTF32 code point which begins the span.")
     ]
@@ -45,46 +45,26 @@ class ContentFilterCompletionTextSpan(BaseModel):
 
 
 class ContentFilterResultBase(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: bool
 
 
 class ContentFilterSeverityResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     severity: Literal["safe", "low", "medium", "high"]
     filtered: bool
 
 
 class ContentFilterDetectedResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     detected: bool
     filtered: bool
 
 
 class ContentFilterDetectedWithCompletionTextSpansResult(ContentFilterDetectedResult):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     details: list[ContentFilterCompletionTextSpan]
     detected: bool
     filtered: bool
 
 
 class ContentFilterIdResult(ContentFilterResultBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     filtered: bool
 
@@ -94,10 +74,6 @@ class ContentFilterDetailedResults(ContentFilterResultBase):
     Content filtering results with a detail of content filter ids for the filtered segments.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     details: list[ContentFilterIdResult]
     filtered: bool
 
@@ -107,10 +83,6 @@ class DalleContentFilterResults(BaseModel):
     Information about the content filtering results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: ContentFilterSeverityResult | None = None
     violence: ContentFilterSeverityResult | None = None
     hate: ContentFilterSeverityResult | None = None
@@ -122,10 +94,6 @@ class DalleFilterResults(DalleContentFilterResults):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about jailbreak content and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     profanity: ContentFilterDetectedResult | None = None
     jailbreak: ContentFilterDetectedResult | None = None
     custom_blocklists: ContentFilterDetailedResults | None = None
@@ -136,10 +104,6 @@ class UserSecurityContext(BaseModel):
     User security context contains several parameters that describe the AI application itself, and the end user that interacts with the AI application. These fields assist your security operations teams to investigate and mitigate security incidents by providing a comprehensive approach to protecting your AI applications. [Learn more](https://aka.ms/TP4AI/Documentation/EndUserContext) about protecting AI applications using Microsoft Defender for Cloud.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     application_name: Annotated[
         str | None,
         Field(
@@ -172,10 +136,6 @@ class ChatCompletionFunctionCallOption(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -184,17 +144,8 @@ class ChatCompletionFunctionParameters(BaseModel):
     The parameters the functions accepts, described as a JSON Schema object. See the [guide/](https://learn.microsoft.com/en-us/azure/ai-services/openai/how-to/function-calling) for examples, and the [JSON Schema reference](https://json-schema.org/understanding-json-schema/) for documentation about the format.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class ChatCompletionRequestFunctionMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -204,19 +155,11 @@ class ChatCompletionRequestFunctionMessage(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPartText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"], Field(description="The type of the content part.")]
     text: Annotated[str, Field(description="The text content.")]
 
 
 class ChatCompletionRequestMessageContentPartRefusal(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["refusal"], Field(description="The type of the content part.")]
     refusal: Annotated[str, Field(description="The refusal message generated by the model.")]
 
@@ -237,10 +180,6 @@ class AzureSearchIndexFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Azure Search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -283,10 +222,6 @@ class AzureCosmosDBFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Azure Cosmos DB resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -312,10 +247,6 @@ class ElasticsearchIndexFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Elasticsearch® resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -351,10 +282,6 @@ class MongoDBFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Mongo DB resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -380,10 +307,6 @@ class PineconeFieldMappingOptions(BaseModel):
     Optional settings to control how fields are processed when using a configured Pinecone resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -455,10 +378,6 @@ class Citation(BaseModel):
     citation information for a chat completions response message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str, Field(description="The content of the citation.")]
     title: Annotated[str | None, Field(description="The title of the citation.")] = None
     url: Annotated[str | None, Field(description="The URL of the citation.")] = None
@@ -484,10 +403,6 @@ class ToolCallType(RootModel[Literal["function"]]):
 
 
 class ChatCompletionRequestMessageFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -502,10 +417,6 @@ class ChatCompletionStreamOptions(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     include_usage: Annotated[
         bool | None,
         Field(
@@ -554,10 +465,6 @@ class ChatCompletionFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
     arguments: Annotated[
         str,
@@ -574,17 +481,8 @@ class FunctionParameters(BaseModel):
     Omitting `parameters` defines a function with an empty parameter list.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class FunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -607,20 +505,12 @@ class FunctionObject(BaseModel):
 
 
 class ResponseFormatText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["text"], Field(description="The type of response format being defined: `text`")
     ]
 
 
 class ResponseFormatJsonObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_object"],
         Field(description="The type of response format being defined: `json_object`"),
@@ -632,17 +522,8 @@ class ResponseFormatJsonSchemaSchema(BaseModel):
     The schema for the response format, described as a JSON Schema object.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class ChatCompletionChoiceCommon(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int | None = None
     finish_reason: str | None = None
 
@@ -652,10 +533,6 @@ class AudioResponse(BaseModel):
     Translation or transcription response when response_format was json
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: Annotated[str, Field(description="Translated or transcribed text.")]
 
 
@@ -671,10 +548,6 @@ class CreateTranscriptionRequest(BaseModel):
     Transcription request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: Annotated[bytes, Field(description="The audio file object to transcribe.")]
     prompt: Annotated[
         str | None,
@@ -709,10 +582,6 @@ class AudioSegment(BaseModel):
     Transcription or translation segment.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[int | None, Field(description="Segment identifier.")] = None
     seek: Annotated[float | None, Field(description="Offset of the segment.")] = None
     start: Annotated[float | None, Field(description="Segment start offset.")] = None
@@ -730,10 +599,6 @@ class AudioWord(BaseModel):
     Transcription or translation word.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     word: Annotated[str | None, Field(description="Word")] = None
     start: Annotated[float | None, Field(description="Word start offset.")] = None
     end: Annotated[float | None, Field(description="Word end offset.")] = None
@@ -744,10 +609,6 @@ class CreateSpeechRequest(BaseModel):
     Speech request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str,
         Field(
@@ -822,10 +683,6 @@ class ImageBackground(RootModel[Literal["transparent", "opaque", "auto"]]):
 
 
 class ImageGenerationsRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt: Annotated[
         str,
         Field(
@@ -866,10 +723,6 @@ class ImageGenerationsRequest(BaseModel):
 
 
 class ImageEditsRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     image: Annotated[
         bytes | list[bytes],
         Field(
@@ -908,10 +761,6 @@ class ImageResult(BaseModel):
     The image url or encoded image if successful, and an error otherwise.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     url: Annotated[
         str | None, Field(description="The image url.", examples=["https://www.contoso.com"])
     ] = None
@@ -931,10 +780,6 @@ class RunCompletionUsage(BaseModel):
     Usage statistics related to the run. This value will be `null` if the run is not in a terminal state (i.e. `in_progress`, `queued`, etc.).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_tokens: Annotated[
         int, Field(description="Number of completion tokens used over the course of the run.")
     ]
@@ -951,10 +796,6 @@ class RunStepCompletionUsage(BaseModel):
     Usage statistics related to the run step. This value will be `null` while the run step's status is `in_progress`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_tokens: Annotated[
         int, Field(description="Number of completion tokens used over the course of the run step.")
     ]
@@ -972,10 +813,6 @@ class AssistantsApiResponseFormat(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["text", "json_object"],
         Field(description="Must be one of `text` or `json_object`.", examples=["json_object"]),
@@ -983,20 +820,12 @@ class AssistantsApiResponseFormat(BaseModel):
 
 
 class DeleteAssistantResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["assistant.deleted"]
 
 
 class AssistantToolsCode(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["code_interpreter"],
         Field(description="The type of tool being defined: `code_interpreter`"),
@@ -1004,10 +833,6 @@ class AssistantToolsCode(BaseModel):
 
 
 class AssistantToolsFileSearchTypeOnly(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_search"], Field(description="The type of tool being defined: `file_search`")
     ]
@@ -1018,10 +843,6 @@ class TruncationObject(BaseModel):
     Controls for how a thread will be truncated prior to the run. Use this to control the initial context window of the run.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["auto", "last_messages"],
         Field(
@@ -1038,10 +859,6 @@ class TruncationObject(BaseModel):
 
 
 class ModifyRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, Any] | None,
         Field(
@@ -1051,20 +868,12 @@ class ModifyRunRequest(BaseModel):
 
 
 class DeleteThreadResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["thread.deleted"]
 
 
 class ModifyMessageRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, Any] | None,
         Field(
@@ -1074,10 +883,6 @@ class ModifyMessageRequest(BaseModel):
 
 
 class DeleteMessageResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["thread.message.deleted"]
@@ -1088,10 +893,6 @@ class RunStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
     Text output from the Code Interpreter tool call as part of a run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["logs"], Field(description="Always `logs`.")]
     logs: Annotated[str, Field(description="The text output from the Code Interpreter tool call.")]
 
@@ -1101,10 +902,6 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
     Text output from the Code Interpreter tool call as part of a run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the output in the outputs array.")]
     type: Annotated[Literal["logs"], Field(description="Always `logs`.")]
     logs: Annotated[
@@ -1113,10 +910,6 @@ class RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject(BaseModel):
 
 
 class RunStepDeltaStepDetailsToolCallsFileSearchObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the tool call in the tool calls array.")]
     id: Annotated[str | None, Field(description="The ID of the tool call object.")] = None
     type: Annotated[
@@ -1135,10 +928,6 @@ class VectorStoreExpirationAfter(BaseModel):
     The expiration policy for a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     anchor: Annotated[
         Literal["last_active_at"],
         Field(
@@ -1156,10 +945,6 @@ class VectorStoreExpirationAfter(BaseModel):
 
 
 class UpdateVectorStoreRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the vector store.")] = None
     expires_after: VectorStoreExpirationAfter | None = None
     metadata: Annotated[
@@ -1171,10 +956,6 @@ class UpdateVectorStoreRequest(BaseModel):
 
 
 class DeleteVectorStoreResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["vector_store.deleted"]
@@ -1185,18 +966,10 @@ class OtherChunkingStrategyResponseParam(BaseModel):
     This is returned when the chunking strategy is unknown. Typically, this is because the file was indexed before the `chunking_strategy` concept was introduced in the API.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["other"], Field(description="Always `other`.")]
 
 
 class StaticChunkingStrategy(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -1218,18 +991,10 @@ class AutoChunkingStrategyRequestParam(BaseModel):
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
 class StaticChunkingStrategyRequestParam(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: StaticChunkingStrategy
 
@@ -1246,10 +1011,6 @@ class ChunkingStrategyRequestParam(
 
 
 class CreateVectorStoreFileRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str,
         Field(
@@ -1260,20 +1021,12 @@ class CreateVectorStoreFileRequest(BaseModel):
 
 
 class DeleteVectorStoreFileResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["vector_store.file.deleted"]
 
 
 class CreateVectorStoreFileBatchRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -1291,10 +1044,6 @@ class Click(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["click"],
         Field(
@@ -1317,10 +1066,6 @@ class CodeInterpreterTextOutput(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["logs"],
         Field(description="The type of the code interpreter text output. Always `logs`.\n"),
@@ -1334,10 +1079,6 @@ class CodeInterpreterTool(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["code_interpreter"],
         Field(description="The type of the code interpreter tool. Always `code_interpreter`.\n"),
@@ -1351,10 +1092,6 @@ class ComparisonFilter(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["eq", "ne", "gt", "gte", "lt", "lte"],
         Field(
@@ -1375,10 +1112,6 @@ class CompoundFilter(BaseModel):
     Combine multiple filters using `and` or `or`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["and", "or"], Field(description="Type of operation: `and` or `or`.")]
     filters: Annotated[
         list[ComparisonFilter | CompoundFilter],
@@ -1394,10 +1127,6 @@ class ComputerScreenshotImage(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["computer_screenshot"],
         Field(
@@ -1418,10 +1147,6 @@ class ComputerTool(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["computer-preview"],
         Field(description="The type of the computer use tool. Always `computer_use_preview`.\n"),
@@ -1440,10 +1165,6 @@ class ComputerToolCallSafetyCheck(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the pending safety check.")]
     code: Annotated[str, Field(description="The type of the pending safety check.")]
     message: Annotated[str, Field(description="Details about the pending safety check.")]
@@ -1455,10 +1176,6 @@ class Coordinate(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     x: Annotated[int, Field(description="The x-coordinate.\n")]
     y: Annotated[int, Field(description="The y-coordinate.\n")]
 
@@ -1469,10 +1186,6 @@ class DoubleClick(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["double_click"],
         Field(
@@ -1489,10 +1202,6 @@ class Drag(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["drag"],
         Field(
@@ -1513,10 +1222,6 @@ class FileCitation(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_citation"],
         Field(description="The type of the file citation. Always `file_citation`.\n"),
@@ -1531,10 +1236,6 @@ class FilePath(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_path"], Field(description="The type of the file path. Always `file_path`.\n")
     ]
@@ -1558,10 +1259,6 @@ class FunctionTool(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the function tool. Always `function`.\n"),
@@ -1589,10 +1286,6 @@ class FunctionToolCall(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The unique ID of the function tool call.\n")]
     type: Annotated[
         Literal["function_call"],
@@ -1619,10 +1312,6 @@ class FunctionToolCallOutput(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str | None,
         Field(
@@ -1650,10 +1339,6 @@ class FunctionToolCallOutput(BaseModel):
 
 
 class FunctionToolCallOutputResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The unique ID of the function call tool output.\n")]
     type: Annotated[
         Literal["function_call_output"],
@@ -1702,10 +1387,6 @@ class InputAudio(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_audio"],
         Field(description="The type of the input item. Always `input_audio`.\n"),
@@ -1725,10 +1406,6 @@ class InputFile(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_file"],
         Field(description="The type of the input item. Always `input_file`.\n"),
@@ -1750,10 +1427,6 @@ class InputImage(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_image"],
         Field(description="The type of the input item. Always `input_image`.\n"),
@@ -1781,10 +1454,6 @@ class InputText(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_text"],
         Field(description="The type of the input item. Always `input_text`.\n"),
@@ -1798,10 +1467,6 @@ class ItemReference(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the item to reference.\n")]
     type: Annotated[
         Literal["item_reference"],
@@ -1815,10 +1480,6 @@ class KeyPress(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["keypress"],
         Field(
@@ -1848,10 +1509,6 @@ class Metadata(RootModel[dict[str, str]]):
 
 
 class ModelResponseProperties(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[str | None, Field(description="Model used to generate the responses.")] = None
     metadata: Metadata | None = None
     temperature: Annotated[
@@ -1887,10 +1544,6 @@ class Move(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["move"],
         Field(
@@ -1907,10 +1560,6 @@ class OutputAudio(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["output_audio"],
         Field(description="The type of the output audio. Always `output_audio`.\n"),
@@ -1927,10 +1576,6 @@ class Refusal(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["refusal"], Field(description="The type of the refusal. Always `refusal`.\n")
     ]
@@ -1942,10 +1587,6 @@ class ResponseAudioDeltaEvent(BaseModel):
     Emitted when there is a partial audio response.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.audio.delta"],
         Field(description="The type of the event. Always `response.audio.delta`.\n"),
@@ -1958,10 +1599,6 @@ class ResponseAudioDoneEvent(BaseModel):
     Emitted when the audio response is complete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.audio.done"],
         Field(description="The type of the event. Always `response.audio.done`.\n"),
@@ -1973,10 +1610,6 @@ class ResponseAudioTranscriptDeltaEvent(BaseModel):
     Emitted when there is a partial transcript of audio.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.audio.transcript.delta"],
         Field(description="The type of the event. Always `response.audio.transcript.delta`.\n"),
@@ -1989,10 +1622,6 @@ class ResponseAudioTranscriptDoneEvent(BaseModel):
     Emitted when the full audio transcript is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.audio.transcript.done"],
         Field(description="The type of the event. Always `response.audio.transcript.done`.\n"),
@@ -2004,10 +1633,6 @@ class ResponseCodeInterpreterCallCodeDeltaEvent(BaseModel):
     Emitted when a partial code snippet is added by the code interpreter.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call.code.delta"],
         Field(
@@ -2030,10 +1655,6 @@ class ResponseCodeInterpreterCallCodeDoneEvent(BaseModel):
     Emitted when code snippet output is finalized by the code interpreter.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call.code.done"],
         Field(
@@ -2105,10 +1726,6 @@ class ResponseErrorEvent(BaseModel):
     Emitted when an error occurs.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["error"], Field(description="The type of the event. Always `error`.\n")]
     code: Annotated[str | None, Field(description="The error code.\n")]
     message: Annotated[str, Field(description="The error message.\n")]
@@ -2120,10 +1737,6 @@ class ResponseFileSearchCallCompletedEvent(BaseModel):
     Emitted when a file search call is completed (results found).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.file_search_call.completed"],
         Field(description="The type of the event. Always `response.file_search_call.completed`.\n"),
@@ -2143,10 +1756,6 @@ class ResponseFileSearchCallInProgressEvent(BaseModel):
     Emitted when a file search call is initiated.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.file_search_call.in_progress"],
         Field(
@@ -2168,10 +1777,6 @@ class ResponseFileSearchCallSearchingEvent(BaseModel):
     Emitted when a file search is currently searching.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.file_search_call.searching"],
         Field(description="The type of the event. Always `response.file_search_call.searching`.\n"),
@@ -2191,10 +1796,6 @@ class ResponseFunctionCallArgumentsDeltaEvent(BaseModel):
     Emitted when there is a partial function-call arguments delta.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.function_call_arguments.delta"],
         Field(
@@ -2221,10 +1822,6 @@ class ResponseFunctionCallArgumentsDoneEvent(BaseModel):
     Emitted when function-call arguments are finalized.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["response.function_call_arguments.done"]
     item_id: Annotated[str, Field(description="The ID of the item.")]
     output_index: Annotated[int, Field(description="The index of the output item.")]
@@ -2278,10 +1875,6 @@ class ResponseRefusalDeltaEvent(BaseModel):
     Emitted when there is a partial refusal text.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.refusal.delta"],
         Field(description="The type of the event. Always `response.refusal.delta`.\n"),
@@ -2303,10 +1896,6 @@ class ResponseRefusalDoneEvent(BaseModel):
     Emitted when refusal text is finalized.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.refusal.done"],
         Field(description="The type of the event. Always `response.refusal.done`.\n"),
@@ -2329,10 +1918,6 @@ class ResponseTextDeltaEvent(BaseModel):
     Emitted when there is an additional text delta.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.output_text.delta"],
         Field(description="The type of the event. Always `response.output_text.delta`.\n"),
@@ -2354,10 +1939,6 @@ class ResponseTextDoneEvent(BaseModel):
     Emitted when text content is finalized.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.output_text.done"],
         Field(description="The type of the event. Always `response.output_text.done`.\n"),
@@ -2381,10 +1962,6 @@ class Screenshot(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["screenshot"],
         Field(
@@ -2399,10 +1976,6 @@ class Scroll(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["scroll"],
         Field(
@@ -2422,10 +1995,6 @@ class TextResponseFormatJsonSchema(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_schema"],
         Field(description="The type of response format being defined. Always `json_schema`."),
@@ -2457,10 +2026,6 @@ class ToolChoiceFunction(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="For function calling, the type is always `function`."),
@@ -2485,10 +2050,6 @@ class ToolChoiceTypes(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_search", "computer_use_preview"],
         Field(
@@ -2503,10 +2064,6 @@ class Type(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["type"],
         Field(
@@ -2522,10 +2079,6 @@ class UrlCitation(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     url: Annotated[str, Field(description="The URL of the web resource.\n")]
     title: Annotated[str, Field(description="The title of the web resource.\n")]
     type: Annotated[
@@ -2543,10 +2096,6 @@ class UrlCitation(BaseModel):
 
 
 class VectorStoreSearchResultContentObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"], Field(description="The type of content.")]
     text: Annotated[str, Field(description="The text content returned from search.")]
 
@@ -2594,10 +2143,6 @@ class Wait(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["wait"],
         Field(
@@ -2620,19 +2165,11 @@ class DoneEvent(BaseModel):
     Occurs when a stream ends.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["done"]
     data: Literal["[DONE]"]
 
 
 class ChatCompletionRequestMessageToolDeveloper(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["developer"],
@@ -2648,10 +2185,6 @@ class ChatCompletionRequestMessageToolDeveloper(BaseModel):
 
 
 class ChatCompletionRequestMessageToolSystem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["system"],
@@ -2667,10 +2200,6 @@ class ChatCompletionRequestMessageToolSystem(BaseModel):
 
 
 class ChatCompletionRequestMessageToolUser(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     role: Annotated[
         Literal["user"], Field(description="The role of the messages author, in this case `user`.")
@@ -2685,10 +2214,6 @@ class ChatCompletionRequestMessageToolUser(BaseModel):
 
 
 class ChatCompletionRequestMessageToolTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["tool"], Field(description="The role of the messages author, in this case `tool`.")
     ]
@@ -2697,10 +2222,6 @@ class ChatCompletionRequestMessageToolTool(BaseModel):
 
 
 class ChatCompletionRequestMessageToolFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -2711,10 +2232,6 @@ class ChatCompletionRequestMessageToolFunction(BaseModel):
 
 
 class ContentFilterDetectedWithCitationResultCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     URL: str | None = None
     license: str | None = None
 
@@ -2735,10 +2252,6 @@ class CreateCompletionRequestStopList(RootModel[list[str]]):
 
 
 class CreateCompletionResponseChoiceLogprobs(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text_offset: list[int] | None = None
     token_logprobs: list[float] | None = None
     tokens: list[str] | None = None
@@ -2752,10 +2265,6 @@ class CreateChatCompletionRequestAudio(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     voice: Annotated[
         Literal["alloy", "echo", "fable", "onyx", "nova", "shimmer"],
         Field(
@@ -2779,10 +2288,6 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     arguments: Annotated[
         str,
         Field(
@@ -2793,10 +2298,6 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPartAudioInputAudio(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     data: Annotated[str, Field(description="Base64 encoded audio data.")]
     format: Annotated[
         Literal["wav", "mp3"],
@@ -2806,11 +2307,7 @@ class ChatCompletionRequestMessageContentPartAudioInputAudio(BaseModel):
     ]
 
 
-class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class ChatCompletionRequestMessageContentPartImageUrl(BaseModel):
     url: Annotated[
         AnyUrl, Field(description="Either a URL of the image or the base64 encoded image data.")
     ]
@@ -2827,10 +2324,6 @@ class ChatCompletionMessageToolCallFunction(BaseModel):
     The function that the model called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
     arguments: Annotated[
         str,
@@ -2845,10 +2338,6 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     arguments: Annotated[
         str | None,
         Field(
@@ -2859,10 +2348,6 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
 
 
 class ChatCompletionMessageToolCallChunkFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the function to call.")] = None
     arguments: Annotated[
         str | None,
@@ -2873,10 +2358,6 @@ class ChatCompletionMessageToolCallChunkFunction(BaseModel):
 
 
 class ChatCompletionTokenLogprobTopLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[float, Field(description="The log probability of this token.")]
     bytes: Annotated[
@@ -2894,10 +2375,6 @@ class ChatCompletionResponseMessageAudio(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="Unique identifier for this audio response.")]
     expires_at: Annotated[
         int,
@@ -2915,10 +2392,6 @@ class ChatCompletionResponseMessageAudio(BaseModel):
 
 
 class ChatCompletionNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -2942,10 +2415,6 @@ class CompletionUsagePromptTokensDetails(BaseModel):
     Details of the prompt tokens.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     audio_tokens: Annotated[
         int | None, Field(description="Audio input tokens present in the prompt.")
     ] = None
@@ -2959,10 +2428,6 @@ class CompletionUsageCompletionTokensDetails(BaseModel):
     Breakdown of tokens used in a completion.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     accepted_prediction_tokens: Annotated[
         int | None,
         Field(
@@ -2984,10 +2449,6 @@ class CompletionUsageCompletionTokensDetails(BaseModel):
 
 
 class ResponseFormatJsonSchemaJsonSchema(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -3014,10 +2475,6 @@ class ImageGenerationsUsageInputTokensDetails(BaseModel):
     A detailed breakdown of the input tokens.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text_tokens: Annotated[
         int | None, Field(description="The number of text tokens.", examples=[10])
     ] = None
@@ -3027,19 +2484,11 @@ class ImageGenerationsUsageInputTokensDetails(BaseModel):
 
 
 class SpanPolygonItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     x: Annotated[float | None, Field(description="The x-coordinate of the point.")] = None
     y: Annotated[float | None, Field(description="The y-coordinate of the point.")] = None
 
 
 class AssistantObjectToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -3050,10 +2499,6 @@ class AssistantObjectToolResourcesCodeInterpreter(BaseModel):
 
 
 class AssistantObjectToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -3064,10 +2509,6 @@ class AssistantObjectToolResourcesFileSearch(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -3082,20 +2523,12 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyAu
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic(
     BaseModel
 ):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -3113,10 +2546,6 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategySt
 
 
 class ModifyAssistantRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -3127,10 +2556,6 @@ class ModifyAssistantRequestToolResourcesCodeInterpreter(BaseModel):
 
 
 class ModifyAssistantRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -3145,10 +2570,6 @@ class AssistantToolsFileSearchFileSearch(BaseModel):
     Overrides for the file search tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_num_results: Annotated[
         int | None,
         Field(
@@ -3164,10 +2585,6 @@ class AssistantToolsFunctionFunction(BaseModel):
     The function definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str,
         Field(
@@ -3184,10 +2601,6 @@ class AssistantToolsFunctionFunction(BaseModel):
 
 
 class AssistantsNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -3196,10 +2609,6 @@ class RunObjectLastError(BaseModel):
     The last error associated with this run. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["server_error", "rate_limit_exceeded"],
         Field(description="One of `server_error` or `rate_limit_exceeded`."),
@@ -3212,10 +2621,6 @@ class RunObjectIncompleteDetails(BaseModel):
     Details on why the run is incomplete. Will be `null` if the run is not incomplete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reason: Annotated[
         Literal["max_completion_tokens", "max_prompt_tokens"] | None,
         Field(
@@ -3225,10 +2630,6 @@ class RunObjectIncompleteDetails(BaseModel):
 
 
 class SubmitToolOutputsRunRequestToolOutput(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_call_id: Annotated[
         str | None,
         Field(
@@ -3246,10 +2647,6 @@ class RunToolCallObjectFunction(BaseModel):
     The function definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function.")]
     arguments: Annotated[
         str, Field(description="The arguments that the model expects you to pass to the function.")
@@ -3257,10 +2654,6 @@ class RunToolCallObjectFunction(BaseModel):
 
 
 class CreateThreadAndRunRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -3271,10 +2664,6 @@ class CreateThreadAndRunRequestToolResourcesCodeInterpreter(BaseModel):
 
 
 class CreateThreadAndRunRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -3285,10 +2674,6 @@ class CreateThreadAndRunRequestToolResourcesFileSearch(BaseModel):
 
 
 class ThreadObjectToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -3299,10 +2684,6 @@ class ThreadObjectToolResourcesCodeInterpreter(BaseModel):
 
 
 class ThreadObjectToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -3313,10 +2694,6 @@ class ThreadObjectToolResourcesFileSearch(BaseModel):
 
 
 class CreateThreadRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -3331,18 +2708,10 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyAuto(
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -3360,10 +2729,6 @@ class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStati
 
 
 class ModifyThreadRequestToolResourcesCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -3374,10 +2739,6 @@ class ModifyThreadRequestToolResourcesCodeInterpreter(BaseModel):
 
 
 class ModifyThreadRequestToolResourcesFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -3392,10 +2753,6 @@ class MessageObjectIncompleteDetails(BaseModel):
     On an incomplete message, details about why the message is incomplete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reason: Annotated[
         Literal["content_filter", "max_tokens", "run_cancelled", "run_expired", "run_failed"],
         Field(description="The reason the message is incomplete."),
@@ -3403,10 +2760,6 @@ class MessageObjectIncompleteDetails(BaseModel):
 
 
 class MessageObjectAttachment(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str | None, Field(description="The ID of the file to attach to the message.")
     ] = None
@@ -3417,10 +2770,6 @@ class MessageObjectAttachment(BaseModel):
 
 
 class CreateMessageRequestAttachment(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str | None, Field(description="The ID of the file to attach to the message.")
     ] = None
@@ -3430,56 +2779,32 @@ class CreateMessageRequestAttachment(BaseModel):
     ] = None
 
 
-class MessageContentImageFileObjectImageFile(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentImageFile(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image in the message content.")]
 
 
-class MessageContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the specific File the citation is from.")]
 
 
-class MessageContentTextAnnotationsFilePathObjectFilePath(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str, Field(description="The ID of the file that was generated.")]
 
 
-class MessageDeltaContentImageFileObjectImageFile(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentImageFile(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The File ID of the image in the message content.")
     ] = None
 
 
-class MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentTextAnnotationsFileCitation(BaseModel):
     file_id: Annotated[
         str | None, Field(description="The ID of the specific File the citation is from.")
     ] = None
     quote: Annotated[str | None, Field(description="The specific quote in the file.")] = None
 
 
-class MessageDeltaContentTextAnnotationsFilePathObjectFilePath(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentTextAnnotationsFilePath(BaseModel):
     file_id: Annotated[str | None, Field(description="The ID of the file that was generated.")] = (
         None
     )
@@ -3490,10 +2815,6 @@ class RunStepObjectLastError(BaseModel):
     The last error associated with this run step. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["server_error", "rate_limit_exceeded"],
         Field(description="One of `server_error` or `rate_limit_exceeded`."),
@@ -3501,60 +2822,36 @@ class RunStepObjectLastError(BaseModel):
     message: Annotated[str, Field(description="A human-readable description of the error.")]
 
 
-class RunStepDetailsMessageCreationObjectMessageCreation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str, Field(description="The ID of the message that was created by this run step.")
     ]
 
 
-class RunStepDeltaStepDetailsMessageCreationObjectMessageCreation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDeltaStepDetailsMessageCreation(BaseModel):
     message_id: Annotated[
         str | None, Field(description="The ID of the message that was created by this run step.")
     ] = None
 
 
-class RunStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str, Field(description="The File ID of the image.")]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class RunStepDeltaStepDetailsToolCallsCodeOutputImage(BaseModel):
     file_id: Annotated[str | None, Field(description="The file ID of the image.")] = None
 
 
 class RunStepDetailsToolCallsFileSearchResultObjectContentItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"] | None, Field(description="The type of the content.")] = None
     text: Annotated[str | None, Field(description="The text content of the file.")] = None
 
 
-class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function.")]
     arguments: Annotated[str, Field(description="The arguments passed to the function.")]
     output: Annotated[
@@ -3565,15 +2862,11 @@ class RunStepDetailsToolCallsFunctionObjectFunction(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
+class RunStepDeltaStepDetailsToolCallsFunction(BaseModel):
     """
     The definition of the function that was called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the function.")] = None
     arguments: Annotated[str | None, Field(description="The arguments passed to the function.")] = (
         None
@@ -3587,10 +2880,6 @@ class RunStepDeltaStepDetailsToolCallsFunctionObjectFunction(BaseModel):
 
 
 class VectorStoreObjectFileCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     in_progress: Annotated[
         int, Field(description="The number of files that are currently being processed.")
     ]
@@ -3607,10 +2896,6 @@ class VectorStoreFileObjectLastError(BaseModel):
     The last error associated with this vector store file. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["server_error", "unsupported_file", "invalid_file"],
         Field(description="One of `server_error` or `invalid_file` or `unsupported_file`."),
@@ -3619,10 +2904,6 @@ class VectorStoreFileObjectLastError(BaseModel):
 
 
 class VectorStoreFileBatchObjectFileCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     in_progress: Annotated[
         int, Field(description="The number of files that are currently being processed.")
     ]
@@ -3633,10 +2914,6 @@ class VectorStoreFileBatchObjectFileCounts(BaseModel):
 
 
 class CodeInterpreterFileOutputFile(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     mime_type: Annotated[str, Field(description="The MIME type of the file.\n")]
     file_id: Annotated[str, Field(description="The ID of the file.\n")]
 
@@ -3646,10 +2923,6 @@ class FileSearchToolRankingOptions(BaseModel):
     Ranking options for search.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     ranker: Annotated[
         Literal["auto", "default-2024-11-15"],
         Field(description="The ranker to use for the file search."),
@@ -3670,10 +2943,6 @@ class RealtimeSessionCreateRequestInputAudioTranscription(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         str | None,
         Field(
@@ -3702,10 +2971,6 @@ class RealtimeSessionCreateRequestTurnDetection(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["server_vad", "semantic_vad"], Field(description="Type of turn detection.\n")
     ] = "server_vad"
@@ -3755,10 +3020,6 @@ class RealtimeSessionCreateRequestInputAudioNoiseReduction(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["near_field", "far_field"] | None,
         Field(
@@ -3768,10 +3029,6 @@ class RealtimeSessionCreateRequestInputAudioNoiseReduction(BaseModel):
 
 
 class RealtimeSessionCreateRequestTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"] | None, Field(description="The type of the tool, i.e. `function`.")
     ] = None
@@ -3792,10 +3049,6 @@ class RealtimeSessionCreateResponseClientSecret(BaseModel):
     Ephemeral key returned by the API.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     value: Annotated[
         str,
         Field(
@@ -3816,10 +3069,6 @@ class RealtimeSessionCreateResponseInputAudioTranscription(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         str | None,
         Field(
@@ -3834,10 +3083,6 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         str | None,
         Field(description="Type of turn detection, only `server_vad` is currently supported.\n"),
@@ -3863,10 +3108,6 @@ class RealtimeSessionCreateResponseTurnDetection(BaseModel):
 
 
 class RealtimeSessionCreateResponseTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"] | None, Field(description="The type of the tool, i.e. `function`.")
     ] = None
@@ -3888,10 +3129,6 @@ class RealtimeTranscriptionSessionCreateRequestInputAudioTranscription(BaseModel
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         Literal["gpt-4o-transcribe", "gpt-4o-mini-transcribe", "whisper-1"] | None,
         Field(
@@ -3920,10 +3157,6 @@ class RealtimeTranscriptionSessionCreateRequestTurnDetection(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["server_vad", "semantic_vad"], Field(description="Type of turn detection.\n")
     ] = "server_vad"
@@ -3973,10 +3206,6 @@ class RealtimeTranscriptionSessionCreateRequestInputAudioNoiseReduction(BaseMode
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["near_field", "far_field"] | None,
         Field(
@@ -3992,10 +3221,6 @@ class RealtimeTranscriptionSessionCreateResponseClientSecret(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     value: Annotated[
         str,
         Field(
@@ -4016,10 +3241,6 @@ class RealtimeTranscriptionSessionCreateResponseInputAudioTranscription(BaseMode
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         Literal["gpt-4o-transcribe", "gpt-4o-mini-transcribe", "whisper-1"] | None,
         Field(
@@ -4046,10 +3267,6 @@ class RealtimeTranscriptionSessionCreateResponseTurnDetection(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         str | None,
         Field(description="Type of turn detection, only `server_vad` is currently supported.\n"),
@@ -4075,10 +3292,6 @@ class RealtimeTranscriptionSessionCreateResponseTurnDetection(BaseModel):
 
 
 class ReasoningItemContentItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["reasoning_summary"], Field(description="The type of the object. Always `text`.\n")
     ]
@@ -4096,10 +3309,6 @@ class ResponseIncompleteDetails(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reason: Annotated[
         Literal["max_output_tokens", "content_filter"] | None,
         Field(description="The reason why the response is incomplete."),
@@ -4111,10 +3320,6 @@ class ResponseUsageOutputTokensDetails(BaseModel):
     A detailed breakdown of the output tokens.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reasoning_tokens: Annotated[int, Field(description="The number of reasoning tokens.")]
 
 
@@ -4127,10 +3332,6 @@ class VectorStoreFileAttributesValueString(RootModel[str]):
 
 
 class VectorStoreFileContentResponseDataItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[str | None, Field(description='The content type (currently only `"text"`)')] = (
         None
     )
@@ -4146,10 +3347,6 @@ class VectorStoreSearchRequestRankingOptions(BaseModel):
     Ranking options for search.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     ranker: Literal["auto", "default-2024-11-15"] = "auto"
     score_threshold: Annotated[float, Field(ge=0.0, le=1.0)] = 0
 
@@ -4163,20 +3360,12 @@ class EmbeddingsCreateRequestInputListItem(RootModel[str]):
 
 
 class EmbeddingsCreateResponseDataItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     object: str
     embedding: list[float]
 
 
 class EmbeddingsCreateResponseUsage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: int
     total_tokens: int
 
@@ -4186,10 +3375,6 @@ class DalleInnerError(BaseModel):
     Inner error with additional details.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: InnerErrorCode | None = None
     content_filter_results: DalleFilterResults | None = None
     revised_prompt: Annotated[
@@ -4201,10 +3386,6 @@ class DalleInnerError(BaseModel):
 
 
 class ContentFilterDetectedWithCitationResult(ContentFilterDetectedResult):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     citation: ContentFilterDetectedWithCitationResultCitation | None = None
     detected: bool
     filtered: bool
@@ -4215,10 +3396,6 @@ class ContentFilterResultsBase(BaseModel):
     Information about the content filtering results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: ContentFilterSeverityResult | None = None
     violence: ContentFilterSeverityResult | None = None
     hate: ContentFilterSeverityResult | None = None
@@ -4233,10 +3410,6 @@ class ContentFilterPromptResults(ContentFilterResultsBase):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about jailbreak content and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     jailbreak: ContentFilterDetectedResult | None = None
     indirect_attack: ContentFilterDetectedResult | None = None
 
@@ -4246,10 +3419,6 @@ class ContentFilterChoiceResults(ContentFilterResultsBase):
     Information about the content filtering category (hate, sexual, violence, self_harm), if it has been detected, as well as the severity level (very_low, low, medium, high-scale that determines the intensity and risk level of harmful content) and if it has been filtered or not. Information about third party text and profanity, if it has been detected, and if it has been filtered or not. And information about customer block list, if it has been filtered and its id.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     protected_material_text: ContentFilterDetectedResult | None = None
     protected_material_code: ContentFilterDetectedWithCitationResult | None = None
     ungrounded_material: ContentFilterDetectedWithCompletionTextSpansResult | None = None
@@ -4260,10 +3429,6 @@ class PromptFilterResult(BaseModel):
     Content filtering results for a single prompt in the request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_index: int | None = None
     content_filter_results: ContentFilterPromptResults | None = None
 
@@ -4282,10 +3447,6 @@ class PromptFilterResults(RootModel[list[PromptFilterResult]]):
 
 
 class ChatCompletionsRequestCommon(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     temperature: Annotated[
         float | None,
         Field(
@@ -4370,10 +3531,6 @@ class ChatCompletionsRequestCommon(BaseModel):
 
 
 class CreateCompletionRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt: Annotated[
         str | list[str] | None,
         Field(
@@ -4493,10 +3650,6 @@ class CreateCompletionRequest(BaseModel):
 
 
 class ChatCompletionFunctions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -4546,10 +3699,6 @@ class ChatCompletionRequestMessageContentPartAudio(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_audio"],
         Field(description="The type of the content part. Always `input_audio`."),
@@ -4558,12 +3707,8 @@ class ChatCompletionRequestMessageContentPartAudio(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image_url"], Field(description="The type of the content part.")]
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl
+    image_url: ChatCompletionRequestMessageContentPartImageUrl
 
 
 class AzureChatExtensionConfiguration(BaseModel):
@@ -4573,10 +3718,6 @@ class AzureChatExtensionConfiguration(BaseModel):
     The use of this configuration is compatible only with Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: AzureChatExtensionType
 
 
@@ -4585,10 +3726,6 @@ class OnYourDataAuthenticationOptions(BaseModel):
     The authentication options for Azure OpenAI On Your Data.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: OnYourDataAuthenticationType
 
 
@@ -4597,10 +3734,6 @@ class OnYourDataApiKeyAuthenticationOptions(OnYourDataAuthenticationOptions):
     The authentication options for Azure OpenAI On Your Data when using an API key.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     key: Annotated[str, Field(description="The API key to use for authentication.")]
 
 
@@ -4609,10 +3742,6 @@ class OnYourDataConnectionStringAuthenticationOptions(OnYourDataAuthenticationOp
     The authentication options for Azure OpenAI On Your Data when using a connection string.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     connection_string: Annotated[
         str, Field(description="The connection string to use for authentication.")
     ]
@@ -4623,10 +3752,6 @@ class OnYourDataKeyAndKeyIdAuthenticationOptions(OnYourDataAuthenticationOptions
     The authentication options for Azure OpenAI On Your Data when using an Elasticsearch key and key ID pair.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     key: Annotated[str, Field(description="The Elasticsearch key to use for authentication.")]
     key_id: Annotated[str, Field(description="The Elasticsearch key ID to use for authentication.")]
 
@@ -4636,10 +3761,6 @@ class OnYourDataEncodedApiKeyAuthenticationOptions(OnYourDataAuthenticationOptio
     The authentication options for Azure OpenAI On Your Data when using an Elasticsearch encoded API key.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     encoded_api_key: Annotated[
         str, Field(description="The Elasticsearch encoded API key to use for authentication.")
     ]
@@ -4650,10 +3771,6 @@ class OnYourDataAccessTokenAuthenticationOptions(OnYourDataAuthenticationOptions
     The authentication options for Azure OpenAI On Your Data when using access token.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     access_token: Annotated[str, Field(description="The access token to use for authentication.")]
 
 
@@ -4662,21 +3779,12 @@ class OnYourDataSystemAssignedManagedIdentityAuthenticationOptions(OnYourDataAut
     The authentication options for Azure OpenAI On Your Data when using a system-assigned managed identity.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class OnYourDataUserAssignedManagedIdentityAuthenticationOptions(OnYourDataAuthenticationOptions):
     """
     The authentication options for Azure OpenAI On Your Data when using a user-assigned managed identity.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     managed_identity_resource_id: Annotated[
         str,
         Field(
@@ -4690,10 +3798,6 @@ class OnYourDataUsernameAndPasswordAuthenticationOptions(OnYourDataAuthenticatio
     The authentication options for Azure OpenAI On Your Data when using a username and a password.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     username: Annotated[str, Field(description="The username to use for authentication.")]
     password: Annotated[str, Field(description="The password. to use for authentication.")]
 
@@ -4703,10 +3807,6 @@ class OnYourDataVectorizationSource(BaseModel):
     An abstract representation of a vectorization source for Azure OpenAI On Your Data with vector search.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: OnYourDataVectorizationSourceType
 
 
@@ -4716,10 +3816,6 @@ class OnYourDataEndpointVectorizationSource(OnYourDataVectorizationSource):
     on a public Azure OpenAI endpoint call for embeddings.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     endpoint: Annotated[
         AnyUrl,
         Field(
@@ -4743,10 +3839,6 @@ class OnYourDataDeploymentNameVectorizationSource(OnYourDataVectorizationSource)
     on an internal embeddings model deployment name in the same Azure OpenAI resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     deployment_name: Annotated[
         str,
         Field(
@@ -4766,11 +3858,6 @@ class OnYourDataIntegratedVectorizationSource(OnYourDataVectorizationSource):
     Represents the integrated vectorizer defined within the search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-
 
 class OnYourDataModelIdVectorizationSource(OnYourDataVectorizationSource):
     """
@@ -4778,10 +3865,6 @@ class OnYourDataModelIdVectorizationSource(OnYourDataVectorizationSource):
     on a search service model ID. Currently only supported by Elasticsearch®.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model_id: Annotated[
         str,
         Field(
@@ -4795,10 +3878,6 @@ class RetrievedDocument(Citation):
     The retrieved document.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     search_queries: Annotated[
         list[str], Field(description="The search queries used to retrieve the document.")
     ]
@@ -4815,20 +3894,12 @@ class RetrievedDocument(Citation):
 
 
 class ChatCompletionMessageToolCall(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call.")]
     type: ToolCallType
     function: ChatCompletionMessageToolCallFunction
 
 
 class ChatCompletionMessageToolCallChunk(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     id: Annotated[str | None, Field(description="The ID of the tool call.")] = None
     type: Annotated[
@@ -4839,10 +3910,6 @@ class ChatCompletionMessageToolCallChunk(BaseModel):
 
 
 class ChatCompletionTokenLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[float, Field(description="The log probability of this token.")]
     bytes: Annotated[
@@ -4864,10 +3931,6 @@ class ChatCompletionNamedToolChoice(BaseModel):
     Specifies a tool the model should use. Use to force the model to call a specific function.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -4880,10 +3943,6 @@ class PredictionContent(BaseModel):
     Static predicted output content, such as the content of a text file that is being regenerated.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["content"],
         Field(
@@ -4914,10 +3973,6 @@ class CompletionUsage(BaseModel):
     Usage statistics for the completion request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: Annotated[int, Field(description="Number of tokens in the prompt.")]
     completion_tokens: Annotated[
         int, Field(description="Number of tokens in the generated completion.")
@@ -4930,10 +3985,6 @@ class CompletionUsage(BaseModel):
 
 
 class ChatCompletionTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -4942,10 +3993,6 @@ class ChatCompletionTool(BaseModel):
 
 
 class ResponseFormatJsonSchema(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_schema"],
         Field(description="The type of response format being defined: `json_schema`"),
@@ -4958,10 +4005,6 @@ class CreateTranslationRequest(BaseModel):
     Translation request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: Annotated[bytes, Field(description="The audio file to translate.")]
     prompt: Annotated[
         str | None,
@@ -4983,10 +4026,6 @@ class AudioVerboseResponse(AudioResponse):
     Translation or transcription response when response_format was verbose_json
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     task: Annotated[
         Literal["transcribe", "translate"] | None, Field(description="Type of audio task.")
     ] = None
@@ -5002,10 +4041,6 @@ class ImageGenerationsUsage(BaseModel):
     Represents token usage details for image generation requests. Only for gpt-image-1.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     total_tokens: Annotated[
         int | None, Field(description="The total number of tokens used.", examples=[100])
     ] = None
@@ -5023,10 +4058,6 @@ class Span(BaseModel):
     A span object that represents a detected object and its bounding box information.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: Annotated[
         str, Field(description="The text content of the span that represents the detected object.")
     ]
@@ -5062,10 +4093,6 @@ class AssistantsApiResponseFormatOption(
 
 
 class AssistantToolsFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_search"], Field(description="The type of tool being defined: `file_search`")
     ]
@@ -5073,10 +4100,6 @@ class AssistantToolsFileSearch(BaseModel):
 
 
 class AssistantToolsFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"], Field(description="The type of tool being defined: `function`")
     ]
@@ -5088,10 +4111,6 @@ class AssistantsNamedToolChoice(BaseModel):
     Specifies a tool the model should use. Use to force the model to call a specific tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function", "code_interpreter", "file_search"],
         Field(
@@ -5102,10 +4121,6 @@ class AssistantsNamedToolChoice(BaseModel):
 
 
 class SubmitToolOutputsRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_outputs: Annotated[
         list[SubmitToolOutputsRunRequestToolOutput],
         Field(description="A list of tools for which the outputs are being submitted."),
@@ -5123,10 +4138,6 @@ class RunToolCallObject(BaseModel):
     Tool call objects
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -5143,10 +4154,6 @@ class RunToolCallObject(BaseModel):
 
 
 class CreateMessageRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["user", "assistant"],
         Field(
@@ -5175,12 +4182,8 @@ class MessageContentImageFileObject(BaseModel):
     References an image File in the content of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageContentImageFileObjectImageFile
+    image_file: MessageContentImageFile
 
 
 class MessageContentTextAnnotationsFileCitationObject(BaseModel):
@@ -5188,15 +4191,11 @@ class MessageContentTextAnnotationsFileCitationObject(BaseModel):
     A citation within the message that points to a specific quote from a specific File associated with the assistant or the message. Generated when the assistant uses the "retrieval" tool to search files.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["file_citation"], Field(description="Always `file_citation`.")]
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_citation: MessageContentTextAnnotationsFileCitationObjectFileCitation
+    file_citation: MessageContentTextAnnotationsFileCitation
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -5206,15 +4205,11 @@ class MessageContentTextAnnotationsFilePathObject(BaseModel):
     A URL for the file that's generated when the assistant used the `code_interpreter` tool to generate a file.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["file_path"], Field(description="Always `file_path`.")]
     text: Annotated[
         str, Field(description="The text in the message content that needs to be replaced.")
     ]
-    file_path: MessageContentTextAnnotationsFilePathObjectFilePath
+    file_path: MessageContentTextAnnotationsFilePath
     start_index: Annotated[int, Field(ge=0)]
     end_index: Annotated[int, Field(ge=0)]
 
@@ -5224,13 +4219,9 @@ class MessageDeltaContentImageFileObject(BaseModel):
     References an image File in the content of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["image_file"], Field(description="Always `image_file`.")]
-    image_file: MessageDeltaContentImageFileObjectImageFile | None = None
+    image_file: MessageDeltaContentImageFile | None = None
 
 
 class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
@@ -5238,10 +4229,6 @@ class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
     A citation within the message that points to a specific quote from a specific File associated with the assistant or the message. Generated when the assistant uses the "file_search" tool to search files.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[
         int, Field(description="The index of the annotation in the text content part.")
     ]
@@ -5249,7 +4236,7 @@ class MessageDeltaContentTextAnnotationsFileCitationObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_citation: MessageDeltaContentTextAnnotationsFileCitationObjectFileCitation | None = None
+    file_citation: MessageDeltaContentTextAnnotationsFileCitation | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -5259,10 +4246,6 @@ class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
     A URL for the file that's generated when the assistant used the `code_interpreter` tool to generate a file.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[
         int, Field(description="The index of the annotation in the text content part.")
     ]
@@ -5270,7 +4253,7 @@ class MessageDeltaContentTextAnnotationsFilePathObject(BaseModel):
     text: Annotated[
         str | None, Field(description="The text in the message content that needs to be replaced.")
     ] = None
-    file_path: MessageDeltaContentTextAnnotationsFilePathObjectFilePath | None = None
+    file_path: MessageDeltaContentTextAnnotationsFilePath | None = None
     start_index: Annotated[int | None, Field(ge=0)] = None
     end_index: Annotated[int | None, Field(ge=0)] = None
 
@@ -5280,12 +4263,8 @@ class RunStepDetailsMessageCreationObject(BaseModel):
     Details of the message creation by the run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation``.")]
-    message_creation: RunStepDetailsMessageCreationObjectMessageCreation
+    message_creation: RunStepDetailsMessageCreation
 
 
 class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
@@ -5293,31 +4272,19 @@ class RunStepDeltaStepDetailsMessageCreationObject(BaseModel):
     Details of the message creation by the run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["message_creation"], Field(description="Always `message_creation`.")]
-    message_creation: RunStepDeltaStepDetailsMessageCreationObjectMessageCreation | None = None
+    message_creation: RunStepDeltaStepDetailsMessageCreation | None = None
 
 
 class RunStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDetailsToolCallsCodeOutputImageObjectImage
+    image: RunStepDetailsToolCallsCodeOutputImage
 
 
 class RunStepDeltaStepDetailsToolCallsCodeOutputImageObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the output in the outputs array.")]
     type: Annotated[Literal["image"], Field(description="Always `image`.")]
-    image: RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage | None = None
+    image: RunStepDeltaStepDetailsToolCallsCodeOutputImage | None = None
 
 
 class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
@@ -5325,10 +4292,6 @@ class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
     A result instance of the file search.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[str, Field(description="The ID of the file that result was found in.")]
     file_name: Annotated[str, Field(description="The name of the file that result was found in.")]
     score: Annotated[
@@ -5348,10 +4311,6 @@ class RunStepDetailsToolCallsFileSearchResultObject(BaseModel):
 
 
 class RunStepDetailsToolCallsFunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call object.")]
     type: Annotated[
         Literal["function"],
@@ -5359,14 +4318,10 @@ class RunStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDetailsToolCallsFunctionObjectFunction
+    function: RunStepDetailsToolCallsFunction
 
 
 class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the tool call in the tool calls array.")]
     id: Annotated[str | None, Field(description="The ID of the tool call object.")] = None
     type: Annotated[
@@ -5375,7 +4330,7 @@ class RunStepDeltaStepDetailsToolCallsFunctionObject(BaseModel):
             description="The type of tool call. This is always going to be `function` for this type of tool call."
         ),
     ]
-    function: RunStepDeltaStepDetailsToolCallsFunctionObjectFunction | None = None
+    function: RunStepDeltaStepDetailsToolCallsFunction | None = None
 
 
 class VectorStoreObject(BaseModel):
@@ -5383,10 +4338,6 @@ class VectorStoreObject(BaseModel):
     A vector store is a collection of processed files can be used by the `file_search` tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -5429,10 +4380,6 @@ class VectorStoreObject(BaseModel):
 
 
 class CreateVectorStoreRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -5457,10 +4404,6 @@ class CreateVectorStoreRequest(BaseModel):
 
 
 class ListVectorStoresResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[VectorStoreObject]
     first_id: Annotated[str, Field(examples=["vs_abc123"])]
@@ -5473,10 +4416,6 @@ class VectorStoreFileObject(BaseModel):
     A list of files attached to a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -5515,19 +4454,11 @@ class VectorStoreFileObject(BaseModel):
 
 
 class StaticChunkingStrategyResponseParam(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: StaticChunkingStrategy
 
 
 class ListVectorStoreFilesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[VectorStoreFileObject]
     first_id: Annotated[str, Field(examples=["file-abc123"])]
@@ -5540,10 +4471,6 @@ class VectorStoreFileBatchObject(BaseModel):
     A batch of files attached to a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -5579,10 +4506,6 @@ class CodeInterpreterFileOutput(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["files"],
         Field(description="The type of the code interpreter file output. Always `files`.\n"),
@@ -5607,10 +4530,6 @@ class ComputerToolCall(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["computer_call"],
         Field(description="The type of the computer call. Always `computer_call`."),
@@ -5638,10 +4557,6 @@ class ComputerToolCallOutput(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["computer_call_output"],
         Field(
@@ -5670,10 +4585,6 @@ class ComputerToolCallOutput(BaseModel):
 
 
 class ComputerToolCallOutputResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["computer_call_output"],
         Field(
@@ -5700,10 +4611,7 @@ class ComputerToolCallOutputResource(BaseModel):
 
 
 class CreateModelResponseProperties(ModelResponseProperties):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+    pass
 
 
 class FileSearchTool(BaseModel):
@@ -5713,10 +4621,6 @@ class FileSearchTool(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_search"],
         Field(description="The type of the file search tool. Always `file_search`.\n"),
@@ -5763,10 +4667,6 @@ class OutputText(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["output_text"],
         Field(description="The type of the output text. Always `output_text`.\n"),
@@ -5782,10 +4682,6 @@ class RealtimeSessionCreateRequest(BaseModel):
     Realtime session object configuration.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     modalities: Annotated[
         list[Literal["text", "audio"]] | None,
         Field(
@@ -5852,10 +4748,6 @@ class RealtimeSessionCreateResponse(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     client_secret: RealtimeSessionCreateResponseClientSecret
     modalities: Annotated[
         list[Literal["text", "audio"]] | None,
@@ -5918,10 +4810,6 @@ class RealtimeTranscriptionSessionCreateRequest(BaseModel):
     Realtime transcription session object configuration.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     modalities: Annotated[
         list[Literal["text", "audio"]] | None,
         Field(
@@ -5957,10 +4845,6 @@ class RealtimeTranscriptionSessionCreateResponse(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     client_secret: RealtimeTranscriptionSessionCreateResponseClientSecret
     modalities: Annotated[
         list[Literal["text", "audio"]] | None,
@@ -5989,10 +4873,6 @@ class Reasoning(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     effort: ReasoningEffort | None
     summary: Annotated[
         Literal["concise", "detailed"] | None,
@@ -6009,10 +4889,6 @@ class ReasoningItem(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["reasoning"], Field(description="The type of the object. Always `reasoning`.\n")
     ]
@@ -6034,10 +4910,6 @@ class ResponseError(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: ResponseErrorCode
     message: Annotated[str, Field(description="A human-readable description of the error.\n")]
 
@@ -6047,10 +4919,6 @@ class ResponseTextAnnotationDeltaEvent(BaseModel):
     Emitted when a text annotation is added.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.output_text.annotation.added"],
         Field(
@@ -6081,10 +4949,6 @@ class ResponseUsage(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input_tokens: Annotated[int, Field(description="The number of input tokens.")]
     output_tokens: Annotated[int, Field(description="The number of output tokens.")]
     output_tokens_details: ResponseUsageOutputTokensDetails
@@ -6142,10 +5006,6 @@ class VectorStoreFileContentResponse(BaseModel):
     Represents the parsed content of a vector store file.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["vector_store.file_content.page"],
         Field(description="The object type, which is always `vector_store.file_content.page`"),
@@ -6161,10 +5021,6 @@ class VectorStoreFileContentResponse(BaseModel):
 
 
 class VectorStoreSearchResultItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[str, Field(description="The ID of the vector store file.")]
     filename: Annotated[str, Field(description="The name of the vector store file.")]
     score: Annotated[
@@ -6178,10 +5034,6 @@ class VectorStoreSearchResultItem(BaseModel):
 
 
 class VectorStoreSearchResultsPage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["vector_store.search_results.page"],
         Field(description="The object type, which is always `vector_store.search_results.page`"),
@@ -6195,10 +5047,6 @@ class VectorStoreSearchResultsPage(BaseModel):
 
 
 class ChatCompletionRequestMessageToolAssistant(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     refusal: Annotated[str | None, Field(description="The refusal message by the assistant.")] = (
         None
@@ -6221,10 +5069,6 @@ class ChatCompletionRequestMessageToolAssistant(BaseModel):
 
 
 class CreateCompletionResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     finish_reason: Annotated[
         Literal["stop", "length", "content_filter"],
         Field(
@@ -6310,10 +5154,6 @@ class CreateChatCompletionResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -6329,10 +5169,6 @@ class CreateChatCompletionStreamResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -6349,19 +5185,11 @@ class AssistantObjectToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: AssistantObjectToolResourcesCodeInterpreter | None = None
     file_search: AssistantObjectToolResourcesFileSearch | None = None
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStatic(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: CreateAssistantRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic
 
@@ -6372,10 +5200,6 @@ class ModifyAssistantRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: ModifyAssistantRequestToolResourcesCodeInterpreter | None = None
     file_search: ModifyAssistantRequestToolResourcesFileSearch | None = None
 
@@ -6385,10 +5209,6 @@ class RunObjectRequiredActionSubmitToolOutputs(BaseModel):
     Details on the tool outputs needed for this run to continue.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_calls: Annotated[
         list[RunToolCallObject], Field(description="A list of the relevant tool calls.")
     ]
@@ -6400,10 +5220,6 @@ class CreateThreadAndRunRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: CreateThreadAndRunRequestToolResourcesCodeInterpreter | None = None
     file_search: CreateThreadAndRunRequestToolResourcesFileSearch | None = None
 
@@ -6414,19 +5230,11 @@ class ThreadObjectToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: ThreadObjectToolResourcesCodeInterpreter | None = None
     file_search: ThreadObjectToolResourcesFileSearch | None = None
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStatic(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: CreateThreadRequestToolResourcesFileSearchVectorStoreChunkingStrategyStaticStatic
 
@@ -6437,19 +5245,11 @@ class ModifyThreadRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: ModifyThreadRequestToolResourcesCodeInterpreter | None = None
     file_search: ModifyThreadRequestToolResourcesFileSearch | None = None
 
 
-class MessageContentTextObjectText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageContentText(BaseModel):
     value: Annotated[str, Field(description="The data that makes up the text.")]
     annotations: list[
         MessageContentTextAnnotationsFileCitationObject
@@ -6457,11 +5257,7 @@ class MessageContentTextObjectText(BaseModel):
     ]
 
 
-class MessageDeltaContentTextObjectText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class MessageDeltaContentText(BaseModel):
     value: Annotated[str | None, Field(description="The data that makes up the text.")] = None
     annotations: (
         list[
@@ -6472,15 +5268,11 @@ class MessageDeltaContentTextObjectText(BaseModel):
     ) = None
 
 
-class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[str, Field(description="The input to the Code Interpreter tool call.")]
     outputs: Annotated[
         list[
@@ -6493,15 +5285,11 @@ class RunStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     ]
 
 
-class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
+class RunStepDeltaStepDetailsToolCallsCodeInterpreter(BaseModel):
     """
     The Code Interpreter tool call definition.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str | None, Field(description="The input to the Code Interpreter tool call.")
     ] = None
@@ -6517,15 +5305,11 @@ class RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter(BaseModel):
     ] = None
 
 
-class RunStepDetailsToolCallsFileSearchObjectFileSearch(BaseModel):
+class RunStepDetailsToolCallsFileSearch(BaseModel):
     """
     For now, this is always going to be an empty object.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     results: Annotated[
         list[RunStepDetailsToolCallsFileSearchResultObject] | None,
         Field(description="The results of the file search."),
@@ -6533,10 +5317,6 @@ class RunStepDetailsToolCallsFileSearchObjectFileSearch(BaseModel):
 
 
 class FileSearchToolCallResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[str | None, Field(description="The unique ID of the file.\n")] = None
     text: Annotated[
         str | None, Field(description="The text that was retrieved from the file.\n")
@@ -6558,10 +5338,6 @@ class ResponsePropertiesText(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     format: TextResponseFormatConfiguration | None = None
 
 
@@ -6576,10 +5352,6 @@ class EmbeddingsCreateRequestInputList(RootModel[list[EmbeddingsCreateRequestInp
 
 
 class EmbeddingsCreateResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: str
     model: str
     data: list[EmbeddingsCreateResponseDataItem]
@@ -6591,19 +5363,11 @@ class InnerError(BaseModel):
     Inner error with additional details.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: InnerErrorCode | None = None
     content_filter_results: ContentFilterPromptResults | None = None
 
 
 class DalleError(ErrorBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     param: str | None = None
     type: str | None = None
     inner_error: DalleInnerError | None = None
@@ -6615,10 +5379,6 @@ class CreateCompletionResponse(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="A unique identifier for the completion.")]
     choices: Annotated[
         list[CreateCompletionResponseChoice],
@@ -6651,10 +5411,6 @@ class ChatCompletionRequestDeveloperMessage(BaseModel):
     With o1 models and newer, `developer` messages replace the previous `system` messages.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestDeveloperMessageContentList,
         Field(description="The contents of the developer message."),
@@ -6672,10 +5428,6 @@ class ChatCompletionRequestDeveloperMessage(BaseModel):
 
 
 class ChatCompletionRequestSystemMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestSystemMessageContentList,
         Field(description="The contents of the system message."),
@@ -6693,10 +5445,6 @@ class ChatCompletionRequestSystemMessage(BaseModel):
 
 
 class ChatCompletionRequestAssistantMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestAssistantMessageContentList | None,
         Field(
@@ -6723,10 +5471,6 @@ class ChatCompletionRequestAssistantMessage(BaseModel):
 
 
 class ChatCompletionRequestToolMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["tool"], Field(description="The role of the messages author, in this case `tool`.")
     ]
@@ -6756,10 +5500,6 @@ class AzureSearchChatExtensionParameters(BaseModel):
     Parameters for Azure Search when used as an Azure OpenAI chat extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: (
         OnYourDataApiKeyAuthenticationOptions
         | OnYourDataSystemAssignedManagedIdentityAuthenticationOptions
@@ -6832,10 +5572,6 @@ class AzureCosmosDBChatExtensionParameters(BaseModel):
     MongoDB vCore.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataConnectionStringAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -6893,10 +5629,6 @@ class ElasticsearchChatExtensionParameters(BaseModel):
     Parameters to use when configuring Elasticsearch® as an Azure OpenAI chat extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: (
         OnYourDataKeyAndKeyIdAuthenticationOptions | OnYourDataEncodedApiKeyAuthenticationOptions
     )
@@ -6953,10 +5685,6 @@ class MongoDBChatExtensionParameters(BaseModel):
     Parameters to use when configuring Azure OpenAI On Your Data chat extensions when using Mongo DB.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataUsernameAndPasswordAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -7010,10 +5738,6 @@ class PineconeChatExtensionParameters(BaseModel):
     Parameters for configuring Azure OpenAI Pinecone chat extensions.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     authentication: OnYourDataApiKeyAuthenticationOptions
     top_n_documents: Annotated[
         int | None,
@@ -7064,10 +5788,6 @@ class AzureChatExtensionsMessageContext(BaseModel):
     using an Azure OpenAI request configured to use a matching extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     citations: Annotated[
         list[Citation] | None,
         Field(
@@ -7110,10 +5830,6 @@ class ChatCompletionStreamResponseDelta(BaseModel):
     A chat completion delta generated by streamed model responses.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the chunk message.")] = None
     function_call: Annotated[
         ChatCompletionStreamResponseDeltaFunctionCall | None, Field(deprecated=True)
@@ -7133,10 +5849,6 @@ class ChatCompletionChoiceLogProbs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -7152,10 +5864,6 @@ class ChatCompletionResponseMessage(BaseModel):
     A chat completion message generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: ChatCompletionResponseMessageRole
     refusal: Annotated[
         str | None, Field(description="The refusal message generated by the model.")
@@ -7182,10 +5890,6 @@ class ChatCompletionToolChoiceOption(
 
 
 class GenerateImagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     created: Annotated[
         int,
         Field(
@@ -7204,10 +5908,6 @@ class Line(BaseModel):
     A content line object consisting of an adjacent sequence of content elements, such as words and selection marks.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: str
     spans: Annotated[
         list[Span],
@@ -7222,10 +5922,6 @@ class AssistantObject(BaseModel):
     Represents an `assistant` that can call the model and use tools.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -7299,10 +5995,6 @@ class AssistantObject(BaseModel):
 
 
 class ModifyAssistantRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         str | None,
         Field(
@@ -7367,10 +6059,6 @@ class ModifyAssistantRequest(BaseModel):
 
 
 class ListAssistantsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[AssistantObject]
     first_id: str
@@ -7388,10 +6076,6 @@ class AssistantsApiToolChoiceOption(RootModel[Literal["none", "auto"] | Assistan
 
 
 class CreateRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     assistant_id: Annotated[
         str, Field(description="The ID of the assistant to use to execute this run.")
     ]
@@ -7479,10 +6163,6 @@ class ThreadObject(BaseModel):
     Represents a thread that contains [messages](/docs/api-reference/messages).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -7502,10 +6182,6 @@ class ThreadObject(BaseModel):
 
 
 class ModifyThreadRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_resources: ModifyThreadRequestToolResources | None = None
     metadata: Annotated[
         dict[str, Any] | None,
@@ -7516,10 +6192,6 @@ class ModifyThreadRequest(BaseModel):
 
 
 class ListThreadsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[ThreadObject]
     first_id: str
@@ -7532,12 +6204,8 @@ class MessageContentTextObject(BaseModel):
     The text content that is part of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageContentTextObjectText
+    text: MessageContentText
 
 
 class MessageDeltaContentTextObject(BaseModel):
@@ -7545,13 +6213,9 @@ class MessageDeltaContentTextObject(BaseModel):
     The text content that is part of a message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the content part in the message.")]
     type: Annotated[Literal["text"], Field(description="Always `text`.")]
-    text: MessageDeltaContentTextObjectText | None = None
+    text: MessageDeltaContentText | None = None
 
 
 class RunStepDetailsToolCallsCodeObject(BaseModel):
@@ -7559,10 +6223,6 @@ class RunStepDetailsToolCallsCodeObject(BaseModel):
     Details of the Code Interpreter tool call the run step was involved in.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call.")]
     type: Annotated[
         Literal["code_interpreter"],
@@ -7570,7 +6230,7 @@ class RunStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDetailsToolCallsCodeObjectCodeInterpreter
+    code_interpreter: RunStepDetailsToolCallsCodeInterpreter
 
 
 class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
@@ -7578,10 +6238,6 @@ class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
     Details of the Code Interpreter tool call the run step was involved in.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[int, Field(description="The index of the tool call in the tool calls array.")]
     id: Annotated[str | None, Field(description="The ID of the tool call.")] = None
     type: Annotated[
@@ -7590,14 +6246,10 @@ class RunStepDeltaStepDetailsToolCallsCodeObject(BaseModel):
             description="The type of tool call. This is always going to be `code_interpreter` for this type of tool call."
         ),
     ]
-    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter | None = None
+    code_interpreter: RunStepDeltaStepDetailsToolCallsCodeInterpreter | None = None
 
 
 class RunStepDetailsToolCallsFileSearchObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call object.")]
     type: Annotated[
         Literal["file_search"],
@@ -7605,7 +6257,7 @@ class RunStepDetailsToolCallsFileSearchObject(BaseModel):
             description="The type of tool call. This is always going to be `file_search` for this type of tool call."
         ),
     ]
-    file_search: RunStepDetailsToolCallsFileSearchObjectFileSearch
+    file_search: RunStepDetailsToolCallsFileSearch
 
 
 class CodeInterpreterToolCall(BaseModel):
@@ -7614,10 +6266,6 @@ class CodeInterpreterToolCall(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The unique ID of the code interpreter tool call.\n")]
     type: Annotated[
         Literal["code_interpreter_call"],
@@ -7646,10 +6294,6 @@ class EasyInputMessage(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["user", "assistant", "system", "developer"],
         Field(
@@ -7675,10 +6319,6 @@ class FileSearchToolCall(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The unique ID of the file search tool call.\n")]
     type: Annotated[
         Literal["file_search_call"],
@@ -7705,10 +6345,6 @@ class InputMessage(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"] | None,
         Field(description="The type of the message input. Always set to `message`.\n"),
@@ -7729,10 +6365,6 @@ class InputMessage(BaseModel):
 
 
 class InputMessageResource(InputMessage):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The unique ID of the message input.\n")]
 
 
@@ -7746,10 +6378,6 @@ class OutputMessage(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The unique ID of the output message.\n")]
     type: Annotated[
         Literal["message"], Field(description="The type of the output message. Always `message`.\n")
@@ -7774,10 +6402,6 @@ class ResponseCodeInterpreterCallCompletedEvent(BaseModel):
     Emitted when the code interpreter call is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call.completed"],
         Field(
@@ -7798,10 +6422,6 @@ class ResponseCodeInterpreterCallInProgressEvent(BaseModel):
     Emitted when a code interpreter call is in progress.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call.in_progress"],
         Field(
@@ -7822,10 +6442,6 @@ class ResponseCodeInterpreterCallInterpretingEvent(BaseModel):
     Emitted when the code interpreter is actively interpreting the code snippet.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call.interpreting"],
         Field(
@@ -7846,10 +6462,6 @@ class ResponseContentPartAddedEvent(BaseModel):
     Emitted when a new content part is added.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.content_part.added"],
         Field(description="The type of the event. Always `response.content_part.added`.\n"),
@@ -7871,10 +6483,6 @@ class ResponseContentPartDoneEvent(BaseModel):
     Emitted when a content part is done.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.content_part.done"],
         Field(description="The type of the event. Always `response.content_part.done`.\n"),
@@ -7892,10 +6500,6 @@ class ResponseContentPartDoneEvent(BaseModel):
 
 
 class ResponseProperties(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     previous_response_id: Annotated[
         str | None,
         Field(
@@ -7937,18 +6541,10 @@ class ResponseProperties(BaseModel):
 
 
 class UpdateVectorStoreFileAttributesRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     attributes: VectorStoreFileAttributes | None
 
 
 class VectorStoreSearchRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     query: Annotated[
         str | VectorStoreSearchRequestQueryList, Field(description="A query string for a search")
     ]
@@ -7988,10 +6584,6 @@ class ChatCompletionRequestUserMessageContentList(
 
 
 class CreateChatCompletionResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     finish_reason: Annotated[
         Literal["stop", "length", "tool_calls", "content_filter", "function_call"],
         Field(
@@ -8005,10 +6597,6 @@ class CreateChatCompletionResponseChoice(BaseModel):
 
 
 class CreateChatCompletionStreamResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     delta: ChatCompletionStreamResponseDelta
     logprobs: CreateChatCompletionStreamResponseChoiceLogprobs | None = None
     finish_reason: Annotated[
@@ -8021,10 +6609,6 @@ class CreateChatCompletionStreamResponseChoice(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStore(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -8049,10 +6633,6 @@ class CreateAssistantRequestToolResourcesFileSearchVectorStore(BaseModel):
 
 
 class CreateAssistantRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str],
         Field(
@@ -8070,10 +6650,6 @@ class CreateAssistantRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel)
 
 
 class CreateAssistantRequestToolResourcesFileSearchWithVectorStores(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -8095,10 +6671,6 @@ class RunObjectRequiredAction(BaseModel):
     Details on the action required to continue the run. Will be `null` if no action is required.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["submit_tool_outputs"],
         Field(description="For now, this is always `submit_tool_outputs`."),
@@ -8107,10 +6679,6 @@ class RunObjectRequiredAction(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearchVectorStore(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -8135,10 +6703,6 @@ class CreateThreadRequestToolResourcesFileSearchVectorStore(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str],
         Field(
@@ -8156,10 +6720,6 @@ class CreateThreadRequestToolResourcesFileSearchWithVectorStoreIds(BaseModel):
 
 
 class CreateThreadRequestToolResourcesFileSearchWithVectorStores(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     vector_store_ids: Annotated[
         list[str] | None,
         Field(
@@ -8176,15 +6736,11 @@ class CreateThreadRequestToolResourcesFileSearchWithVectorStores(BaseModel):
     ]
 
 
-class MessageDeltaObjectDelta(BaseModel):
+class MessageDelta(BaseModel):
     """
     The delta containing the fields that have changed on the Message.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["user", "assistant"] | None,
         Field(description="The entity that produced the message. One of `user` or `assistant`."),
@@ -8200,19 +6756,11 @@ class ThreadStreamEventThreadCreated(BaseModel):
     Occurs when a new thread is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.created"]
     data: ThreadObject
 
 
 class EmbeddingsCreateRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str | EmbeddingsCreateRequestInputList | None,
         Field(
@@ -8245,28 +6793,16 @@ class EmbeddingsCreateRequest(BaseModel):
 
 
 class Error(ErrorBase):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     param: str | None = None
     type: str | None = None
     inner_error: InnerError | None = None
 
 
 class DalleErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: DalleError | None = None
 
 
 class ChatCompletionRequestUserMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         str | ChatCompletionRequestUserMessageContentList,
         Field(description="The contents of the user message.\n"),
@@ -8288,10 +6824,6 @@ class AzureSearchChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: AzureSearchChatExtensionParameters
 
 
@@ -8301,10 +6833,6 @@ class AzureCosmosDBChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: AzureCosmosDBChatExtensionParameters
 
 
@@ -8314,10 +6842,6 @@ class ElasticsearchChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: ElasticsearchChatExtensionParameters
 
 
@@ -8327,10 +6851,6 @@ class MongoDBChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: MongoDBChatExtensionParameters
 
 
@@ -8340,10 +6860,6 @@ class PineconeChatExtensionConfiguration(AzureChatExtensionConfiguration):
     extension.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     parameters: PineconeChatExtensionParameters
 
 
@@ -8352,10 +6868,6 @@ class CreateChatCompletionResponse(BaseModel):
     Represents a chat completion response returned by model, based on the provided input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="A unique identifier for the chat completion.")]
     prompt_filter_results: PromptFilterResults | None = None
     choices: Annotated[
@@ -8389,10 +6901,6 @@ class CreateChatCompletionStreamResponse(BaseModel):
     Represents a streamed chunk of a chat completion response returned by model, based on the provided input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -8429,10 +6937,6 @@ class RunObject(BaseModel):
     Represents an execution run on a [thread](/docs/api-reference/threads).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -8533,10 +7037,6 @@ class RunObject(BaseModel):
 
 
 class ListRunsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[RunObject]
     first_id: str
@@ -8549,10 +7049,6 @@ class MessageObject(BaseModel):
     Represents a message within a [thread](/docs/api-reference/threads).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -8624,10 +7120,6 @@ class MessageDeltaObject(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -8638,14 +7130,10 @@ class MessageDeltaObject(BaseModel):
         Literal["thread.message.delta"],
         Field(description="The object type, which is always `thread.message.delta`."),
     ]
-    delta: MessageDeltaObjectDelta
+    delta: MessageDelta
 
 
 class ListMessagesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[MessageObject]
     first_id: str
@@ -8658,10 +7146,6 @@ class RunStepDetailsToolCallsObject(BaseModel):
     Details of the tool call.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["tool_calls"], Field(description="Always `tool_calls`.")]
     tool_calls: Annotated[
         list[
@@ -8680,10 +7164,6 @@ class RunStepDeltaStepDetailsToolCallsObject(BaseModel):
     Details of the tool call.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["tool_calls"], Field(description="Always `tool_calls`.")]
     tool_calls: Annotated[
         list[
@@ -8793,10 +7273,6 @@ class OutputItem(
 
 
 class Response(ModelResponseProperties, ResponseProperties):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="Unique identifier for this Response.\n")]
     object: Annotated[
         Literal["response"],
@@ -8874,10 +7350,6 @@ class ResponseCompletedEvent(BaseModel):
     Emitted when the model response is complete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.completed"],
         Field(description="The type of the event. Always `response.completed`.\n"),
@@ -8891,10 +7363,6 @@ class ResponseCreatedEvent(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.created"],
         Field(description="The type of the event. Always `response.created`.\n"),
@@ -8908,10 +7376,6 @@ class ResponseFailedEvent(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.failed"],
         Field(description="The type of the event. Always `response.failed`.\n"),
@@ -8924,10 +7388,6 @@ class ResponseInProgressEvent(BaseModel):
     Emitted when the response is in progress.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.in_progress"],
         Field(description="The type of the event. Always `response.in_progress`.\n"),
@@ -8941,10 +7401,6 @@ class ResponseIncompleteEvent(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.incomplete"],
         Field(description="The type of the event. Always `response.incomplete`.\n"),
@@ -8957,10 +7413,6 @@ class ResponseItemList(BaseModel):
     A list of Response items.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["list"], Field(description="The type of object returned, must be `list`.")
     ]
@@ -8977,10 +7429,6 @@ class ResponseOutputItemAddedEvent(BaseModel):
     Emitted when a new output item is added.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.output_item.added"],
         Field(description="The type of the event. Always `response.output_item.added`.\n"),
@@ -8996,10 +7444,6 @@ class ResponseOutputItemDoneEvent(BaseModel):
     Emitted when an output item is marked done.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.output_item.done"],
         Field(description="The type of the event. Always `response.output_item.done`.\n"),
@@ -9081,10 +7525,6 @@ class ErrorEvent(BaseModel):
     Occurs when an error occurs. This can happen due to an internal server error or a timeout.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["error"]
     data: Error
 
@@ -9113,15 +7553,11 @@ class CreateThreadRequestToolResourcesFileSearch(
     )
 
 
-class RunStepDeltaObjectDelta(BaseModel):
+class RunStepDelta(BaseModel):
     """
     The delta containing the fields that have changed on the run step.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     step_details: Annotated[
         RunStepDeltaStepDetailsMessageCreationObject
         | RunStepDeltaStepDetailsToolCallsObject
@@ -9135,10 +7571,6 @@ class RunStreamEventCreated(BaseModel):
     Occurs when a new run is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.created"]
     data: RunObject
 
@@ -9148,10 +7580,6 @@ class RunStreamEventQueued(BaseModel):
     Occurs when a run moves to a `queued` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.queued"]
     data: RunObject
 
@@ -9161,10 +7589,6 @@ class RunStreamEventInProgress(BaseModel):
     Occurs when a run moves to an `in_progress` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.in_progress"]
     data: RunObject
 
@@ -9174,10 +7598,6 @@ class RunStreamEventRequiresAction(BaseModel):
     Occurs when a run moves to a `requires_action` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.requires_action"]
     data: RunObject
 
@@ -9187,10 +7607,6 @@ class RunStreamEventCompleted(BaseModel):
     Occurs when a run is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.completed"]
     data: RunObject
 
@@ -9200,10 +7616,6 @@ class RunStreamEventFailed(BaseModel):
     Occurs when a run fails.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.failed"]
     data: RunObject
 
@@ -9213,10 +7625,6 @@ class RunStreamEventCancelling(BaseModel):
     Occurs when a run moves to a `cancelling` status.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.cancelling"]
     data: RunObject
 
@@ -9226,10 +7634,6 @@ class RunStreamEventCancelled(BaseModel):
     Occurs when a run is cancelled.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.cancelled"]
     data: RunObject
 
@@ -9239,10 +7643,6 @@ class RunStreamEventExpired(BaseModel):
     Occurs when a run expires.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.expired"]
     data: RunObject
 
@@ -9252,10 +7652,6 @@ class MessageStreamEventCreated(BaseModel):
     Occurs when a message is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.created"]
     data: MessageObject
 
@@ -9265,10 +7661,6 @@ class MessageStreamEventInProgress(BaseModel):
     Occurs when a message moves to an `in_progress` state.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.in_progress"]
     data: MessageObject
 
@@ -9278,10 +7670,6 @@ class MessageStreamEventDelta(BaseModel):
     Occurs when parts of a message are being streamed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.delta"]
     data: MessageDeltaObject
 
@@ -9291,10 +7679,6 @@ class MessageStreamEventCompleted(BaseModel):
     Occurs when a message is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.completed"]
     data: MessageObject
 
@@ -9304,19 +7688,11 @@ class MessageStreamEventIncomplete(BaseModel):
     Occurs when a message ends before it is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.message.incomplete"]
     data: MessageObject
 
 
 class ErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: Error | None = None
 
 
@@ -9346,10 +7722,6 @@ class RunStepObject(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -9427,10 +7799,6 @@ class RunStepDeltaObject(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -9441,14 +7809,10 @@ class RunStepDeltaObject(BaseModel):
         Literal["thread.run.step.delta"],
         Field(description="The object type, which is always `thread.run.step.delta`."),
     ]
-    delta: RunStepDeltaObjectDelta
+    delta: RunStepDelta
 
 
 class ListRunStepsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[str, Field(examples=["list"])]
     data: list[RunStepObject]
     first_id: str
@@ -9501,10 +7865,6 @@ class MessageStreamEvent(
 
 
 class CreateResponse(CreateModelResponseProperties, ResponseProperties):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         str | list[InputItem],
         Field(
@@ -9537,10 +7897,6 @@ class CreateAssistantRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: CreateAssistantRequestToolResourcesCodeInterpreter | None = None
     file_search: CreateAssistantRequestToolResourcesFileSearch | None = None
 
@@ -9551,10 +7907,6 @@ class CreateThreadRequestToolResources(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code_interpreter: CreateThreadRequestToolResourcesCodeInterpreter | None = None
     file_search: CreateThreadRequestToolResourcesFileSearch | None = None
 
@@ -9564,10 +7916,6 @@ class RunStepStreamEventCreated(BaseModel):
     Occurs when a run step is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.created"]
     data: RunStepObject
 
@@ -9577,10 +7925,6 @@ class RunStepStreamEventInProgress(BaseModel):
     Occurs when a run step moves to an `in_progress` state.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.in_progress"]
     data: RunStepObject
 
@@ -9590,10 +7934,6 @@ class RunStepStreamEventDelta(BaseModel):
     Occurs when parts of a run step are being streamed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.delta"]
     data: RunStepDeltaObject
 
@@ -9603,10 +7943,6 @@ class RunStepStreamEventCompleted(BaseModel):
     Occurs when a run step is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.completed"]
     data: RunStepObject
 
@@ -9616,10 +7952,6 @@ class RunStepStreamEventFailed(BaseModel):
     Occurs when a run step fails.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.failed"]
     data: RunStepObject
 
@@ -9629,10 +7961,6 @@ class RunStepStreamEventCancelled(BaseModel):
     Occurs when a run step is cancelled.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.cancelled"]
     data: RunStepObject
 
@@ -9642,19 +7970,11 @@ class RunStepStreamEventExpired(BaseModel):
     Occurs when a run step expires.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     event: Literal["thread.run.step.expired"]
     data: RunStepObject
 
 
 class CreateChatCompletionRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     temperature: Annotated[
         float | None,
         Field(
@@ -9829,10 +8149,6 @@ class CreateChatCompletionRequest(BaseModel):
 
 
 class CreateAssistantRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         str,
         Field(
@@ -9897,10 +8213,6 @@ class CreateAssistantRequest(BaseModel):
 
 
 class CreateThreadRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     messages: Annotated[
         list[CreateMessageRequest] | None,
         Field(
@@ -9939,10 +8251,6 @@ class RunStepStreamEvent(
 
 
 class CreateThreadAndRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     assistant_id: Annotated[
         str, Field(description="The ID of the assistant to use to execute this run.")
     ]

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "39e742567fdd77a4aa5116b17f0891117414c251079ae72b59445c9913ecbc48"
+FINGERPRINT = "f0d97e7ebf0f9941dd2a743d5cc1af96ea51d7b9b3a18fa12a5102ed29bbd8bd"
 FILES: dict[str, str] = {
     "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
     "_runtime.py": "be0bbe597932d13feb4bcef1f405cf305023c18b8d98dc0e915a1516229717f1",
     "auth.py": "933282ec1e6664177958ebefc15d579fe0fa84bb1b84489e46d254472fe6988c",
     "builders.py": "4d881c4f4fc041217cff8908db354063f8435d20a87e0fbe28c46f13fe15c775",
-    "models.py": "3f92ef205bc3353eb374d120f5b8f82a4297aeeafaded14a800f31e60843a13c",
+    "models.py": "45da132c5632409e50d900c2ebfaefa24ea188589f5f6d31b9b57f930621055b",
 }

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AnyUrl, ConfigDict, Field, RootModel
+from pydantic import BaseModel as _BaseModel
+
+
+class BaseModel(_BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
 
 
 class AzureAIFoundryModelsApiVersion(RootModel[Literal["v1", "preview"]]):
@@ -12,19 +20,11 @@ class AzureAIFoundryModelsApiVersion(RootModel[Literal["v1", "preview"]]):
 
 
 class AzureChatDataSourceAccessTokenAuthenticationOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["access_token"]
     access_token: str
 
 
 class AzureChatDataSourceApiKeyAuthenticationOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["api_key"]
     key: str
 
@@ -56,10 +56,6 @@ class AzureChatDataSourceAuthenticationOptionsType(
 
 
 class AzureChatDataSourceConnectionStringAuthenticationOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["connection_string"]
     connection_string: str
 
@@ -71,10 +67,6 @@ class AzureChatDataSourceDeploymentNameVectorizationSource(BaseModel):
     must be part of the same Azure OpenAI resource but can be used even in private networks.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["deployment_name"],
         Field(
@@ -96,10 +88,6 @@ class AzureChatDataSourceDeploymentNameVectorizationSource(BaseModel):
 
 
 class AzureChatDataSourceEncodedApiKeyAuthenticationOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["encoded_api_key"]
     encoded_api_key: str
 
@@ -109,10 +97,6 @@ class AzureChatDataSourceEndpointVectorizationSource(BaseModel):
     Represents a vectorization source that makes public service calls against an Azure OpenAI embedding model deployment.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["endpoint"],
         Field(
@@ -145,10 +129,6 @@ class AzureChatDataSourceIntegratedVectorizationSource(BaseModel):
     Represents an integrated vectorization source as defined within the supporting search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["integrated"],
         Field(
@@ -158,10 +138,6 @@ class AzureChatDataSourceIntegratedVectorizationSource(BaseModel):
 
 
 class AzureChatDataSourceKeyAndKeyIdAuthenticationOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["key_and_key_id"]
     key: str
     key_id: str
@@ -173,10 +149,6 @@ class AzureChatDataSourceModelIdVectorizationSource(BaseModel):
     This source type is currently only supported by Elasticsearch.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["model_id"],
         Field(
@@ -189,10 +161,6 @@ class AzureChatDataSourceModelIdVectorizationSource(BaseModel):
 
 
 class AzureChatDataSourceSystemAssignedManagedIdentityAuthenticationOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["system_assigned_managed_identity"]
 
 
@@ -203,19 +171,11 @@ class AzureChatDataSourceType(
 
 
 class AzureChatDataSourceUserAssignedManagedIdentityAuthenticationOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["user_assigned_managed_identity"]
     managed_identity_resource_id: str
 
 
 class AzureChatDataSourceUsernameAndPasswordAuthenticationOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["username_and_password"]
     username: str
     password: str
@@ -232,10 +192,6 @@ class AzureContentFilterCompletionTextSpan(BaseModel):
     A representation of a span of completion text as used by Azure OpenAI content filter results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_start_offset: Annotated[
         int, Field(description="Offset of the UTF32 code point which begins the span.")
     ]
@@ -248,10 +204,6 @@ class AzureContentFilterCompletionTextSpan(BaseModel):
 
 
 class AzureContentFilterCompletionTextSpanDetectionResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: Annotated[
         bool,
         Field(description="Whether the content detection resulted in a content filtering action."),
@@ -271,10 +223,6 @@ class AzureContentFilterDetectionResult(BaseModel):
     filtered.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: Annotated[
         bool,
         Field(description="Whether the content detection resulted in a content filtering action."),
@@ -290,10 +238,6 @@ class AzureContentFilterSeverityResult(BaseModel):
     severity level of the content was, as evaluated against content filter configuration for the category.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: Annotated[
         bool,
         Field(description="Whether the content severity resulted in a content filtering action."),
@@ -305,10 +249,6 @@ class AzureContentFilterSeverityResult(BaseModel):
 
 
 class AzureCreateEmbeddingRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[str, Field(description="The model to use for the embedding request.")]
     input: Annotated[
         str | list[str] | list[int] | list[list[int]],
@@ -338,10 +278,6 @@ class AzureCreateEmbeddingRequest(BaseModel):
 
 
 class AzureEvalAPIModelSamplingParams(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     seed: Annotated[
         int | None, Field(description="A seed value to initialize the randomness during sampling.")
     ] = None
@@ -368,10 +304,6 @@ class AzureFileExpiryAnchor(RootModel[Literal["created_at"]]):
 
 
 class AzureOpenAIFile(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The file identifier, which can be referenced in the API endpoints.")
     ]
@@ -416,10 +348,6 @@ class AzurePiiSubCategoryResult(BaseModel):
     Result details for individual PIIHarmSubCategory(s).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sub_category: Annotated[str, Field(description="The PIIHarmSubCategory that was evaluated.")]
     filtered: Annotated[
         bool,
@@ -441,10 +369,6 @@ class AzureUserSecurityContext(BaseModel):
     User security context contains several parameters that describe the application itself, and the end user that interacts with the application. These fields assist your security operations teams to investigate and mitigate security incidents by providing a comprehensive approach to protecting your AI applications. [Learn more](https://aka.ms/TP4AI/Documentation/EndUserContext) about protecting AI applications using Microsoft Defender for Cloud.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     application_name: Annotated[
         str | None,
         Field(
@@ -469,10 +393,6 @@ class AzureUserSecurityContext(BaseModel):
 
 
 class CopiedAccountDetails(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     destinationResourceId: Annotated[
         str, Field(description="The ID of the destination resource where the model was copied to.")
     ]
@@ -484,10 +404,6 @@ class CopiedAccountDetails(BaseModel):
 
 
 class CopyModelRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     destinationResourceId: Annotated[
         str, Field(description="The ID of the destination Resource to copy.")
     ]
@@ -495,10 +411,6 @@ class CopyModelRequest(BaseModel):
 
 
 class CopyModelResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     checkpointedModelName: Annotated[str, Field(description="The ID of the copied model.")]
     fineTuningJobId: Annotated[
         str, Field(description="The ID of the fine-tuning job that the checkpoint was copied from.")
@@ -514,10 +426,6 @@ class AnnotationFileCitation(BaseModel):
     A citation to a file.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_citation"],
         Field(description="The type of the file citation. Always `file_citation`."),
@@ -532,10 +440,6 @@ class AnnotationFilePath(BaseModel):
     A path to a file.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_path"], Field(description="The type of the file path. Always `file_path`.")
     ]
@@ -556,10 +460,6 @@ class AnnotationUrlCitation(BaseModel):
     A citation for a web resource used to generate a model response.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["url_citation"],
         Field(description="The type of the URL citation. Always `url_citation`."),
@@ -577,10 +477,6 @@ class AnnotationUrlCitation(BaseModel):
 
 
 class ApproximateLocation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["approximate"]
     country: str | None = None
     region: str | None = None
@@ -593,10 +489,6 @@ class AutoChunkingStrategyRequestParam(BaseModel):
     The default strategy. This strategy currently uses a `max_chunk_size_tokens` of `800` and `chunk_overlap_tokens` of `400`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
 
 
@@ -605,18 +497,10 @@ class ChatCompletionFunctionCallOption(BaseModel):
     Specifying a particular function via `{"name": "my_function"}` forces the model to call that function.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
 class ChatCompletionFunctions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -638,10 +522,6 @@ class ChatCompletionFunctions(BaseModel):
 
 
 class ChatCompletionMessageAudioChunk(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str | None = None
     transcript: str | None = None
     data: str | None = None
@@ -649,10 +529,6 @@ class ChatCompletionMessageAudioChunk(BaseModel):
 
 
 class ChatCompletionRequestFunctionMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["function"],
         Field(description="The role of the messages author, in this case `function`."),
@@ -662,19 +538,11 @@ class ChatCompletionRequestFunctionMessage(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPartRefusal(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["refusal"], Field(description="The type of the content part.")]
     refusal: Annotated[str, Field(description="The refusal message generated by the model.")]
 
 
 class ChatCompletionRequestMessageContentPartText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text"], Field(description="The type of the content part.")]
     text: Annotated[str, Field(description="The text content.")]
 
@@ -711,10 +579,6 @@ class ChatCompletionStreamOptions(BaseModel):
     Options for streaming response. Only set this when you set `stream: true`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     include_usage: Annotated[
         bool | None,
         Field(
@@ -729,10 +593,6 @@ class ChatOutputPredictionContent(BaseModel):
     being regenerated.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["content"],
         Field(
@@ -756,18 +616,10 @@ class ChunkingStrategyRequestParam(BaseModel):
     The chunking strategy used to chunk the file(s). If not set, will use the `auto` strategy.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto", "static"], Field(description="The type of chunking strategy.")]
 
 
 class ChunkingStrategyResponseParam(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["static", "other"]
 
 
@@ -776,10 +628,6 @@ class CodeInterpreterOutputImage(BaseModel):
     The image output from the code interpreter.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image"], Field(description="The type of the output. Always 'image'.")]
     url: Annotated[
         AnyUrl, Field(description="The URL of the image output from the code interpreter.")
@@ -791,10 +639,6 @@ class CodeInterpreterOutputLogs(BaseModel):
     The logs output from the code interpreter.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["logs"], Field(description="The type of the output. Always 'logs'.")]
     logs: Annotated[str, Field(description="The logs output from the code interpreter.")]
 
@@ -809,10 +653,6 @@ class CodeInterpreterToolAuto(BaseModel):
     of the files to run the code on.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["auto"], Field(description="Always `auto`.")]
     file_ids: Annotated[
         list[str] | None,
@@ -825,10 +665,6 @@ class ComparisonFilter(BaseModel):
     A filter used to compare a specified attribute key to a given value using a defined comparison operation.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["eq", "ne", "gt", "gte", "lt", "lte"],
         Field(
@@ -849,10 +685,6 @@ class CompoundFilter(BaseModel):
     Combine multiple filters using `and` or `or`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["and", "or"], Field(description="Type of operation: `and` or `or`.")]
     filters: Annotated[
         list[ComparisonFilter | CompoundFilter],
@@ -867,10 +699,6 @@ class ComputerActionClick(BaseModel):
     A click action.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["click"],
         Field(
@@ -892,10 +720,6 @@ class ComputerActionDoubleClick(BaseModel):
     A double click action.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["double_click"],
         Field(
@@ -911,10 +735,6 @@ class ComputerActionKeyPress(BaseModel):
     A collection of keypresses the model would like to perform.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["keypress"],
         Field(
@@ -934,10 +754,6 @@ class ComputerActionMove(BaseModel):
     A mouse move action.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["move"],
         Field(
@@ -953,10 +769,6 @@ class ComputerActionScreenshot(BaseModel):
     A screenshot action.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["screenshot"],
         Field(
@@ -970,10 +782,6 @@ class ComputerActionScroll(BaseModel):
     A scroll action.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["scroll"],
         Field(
@@ -1011,10 +819,6 @@ class ComputerActionTypeKeys(BaseModel):
     An action to type in text.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["type"],
         Field(
@@ -1029,10 +833,6 @@ class ComputerActionWait(BaseModel):
     A wait action.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["wait"],
         Field(
@@ -1042,10 +842,6 @@ class ComputerActionWait(BaseModel):
 
 
 class ComputerToolCallOutputItemOutputComputerScreenshot(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["computer_screenshot"]
     image_url: str | None = None
     file_id: str | None = None
@@ -1063,10 +859,6 @@ class ComputerToolCallSafetyCheck(BaseModel):
     A pending safety check for the computer call.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the pending safety check.")]
     code: Annotated[str, Field(description="The type of the pending safety check.")]
     message: Annotated[str, Field(description="Details about the pending safety check.")]
@@ -1077,10 +869,6 @@ class ComputerUsePreviewTool(BaseModel):
     A tool that controls a virtual computer. Learn more about the [computer tool](https://platform.openai.com/docs/guides/tools-computer-use).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["computer_use_preview"],
         Field(description="The type of the computer use tool. Always `computer_use_preview`."),
@@ -1098,47 +886,27 @@ class Coordinate(BaseModel):
     An x/y coordinate pair, e.g. `{ x: 100, y: 200 }`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     x: Annotated[int, Field(description="The x-coordinate.")]
     y: Annotated[int, Field(description="The y-coordinate.")]
 
 
 class CreateFineTuningJobRequestIntegration(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: str | Literal["wandb"]
 
 
 class DeleteFileResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     object: Literal["file"]
     deleted: bool
 
 
 class DeleteVectorStoreFileResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["vector_store.file.deleted"]
 
 
 class DeleteVectorStoreResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     deleted: bool
     object: Literal["vector_store.deleted"]
@@ -1149,10 +917,6 @@ class Embedding(BaseModel):
     Represents an embedding vector returned by embedding endpoint.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: Annotated[
         int, Field(description="The index of the embedding in the list of embeddings.")
     ]
@@ -1172,10 +936,6 @@ class EvalApiError(BaseModel):
     An object representing an error response from the Eval API.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[str, Field(description="The error code.")]
     message: Annotated[str, Field(description="The error message.")]
 
@@ -1188,10 +948,6 @@ class EvalCustomDataSourceConfigParams(BaseModel):
     - What data is required when creating a run
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["custom"], Field(description="The type of data source. Always `custom`.")
     ]
@@ -1214,10 +970,6 @@ class EvalCustomDataSourceConfigResource(BaseModel):
     - What data is required when creating a run
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["custom"], Field(description="The type of data source. Always `custom`.")
     ]
@@ -1235,10 +987,6 @@ class EvalDataSourceConfigType(RootModel[Literal["custom", "logs", "stored_compl
 
 
 class EvalGraderPythonParams(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["python"], Field(description="The object type, which is always `python`.")
     ]
@@ -1253,10 +1001,6 @@ class EvalGraderPythonParams(BaseModel):
 
 
 class EvalGraderPythonResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["python"], Field(description="The object type, which is always `python`.")
     ]
@@ -1271,10 +1015,6 @@ class EvalGraderPythonResource(BaseModel):
 
 
 class EvalGraderStringCheckParams(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["string_check"],
         Field(description="The object type, which is always `string_check`."),
@@ -1293,10 +1033,6 @@ class EvalGraderStringCheckParams(BaseModel):
 
 
 class EvalGraderTextSimilarityParams(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text_similarity"], Field(description="The type of grader.")]
     name: Annotated[str, Field(description="The name of the grader.")]
     input: Annotated[str, Field(description="The text being graded.")]
@@ -1322,10 +1058,6 @@ class EvalGraderTextSimilarityParams(BaseModel):
 
 
 class EvalGraderTextSimilarityResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text_similarity"], Field(description="The type of grader.")]
     name: Annotated[str, Field(description="The name of the grader.")]
     input: Annotated[str, Field(description="The text being graded.")]
@@ -1351,19 +1083,11 @@ class EvalGraderTextSimilarityResource(BaseModel):
 
 
 class EvalItemContentInputText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["input_text"]
     text: str
 
 
 class EvalItemContentOutputText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["output_text"]
     text: str
 
@@ -1378,10 +1102,6 @@ class EvalLogsDataSourceConfigParams(BaseModel):
     This is usually metadata like `usecase=chatbot` or `prompt-version=v2`, etc.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["logs"], Field(description="The type of data source. Always `logs`.")]
     metadata: Annotated[
         dict[str, str] | None,
@@ -1399,10 +1119,6 @@ class EvalLogsDataSourceConfigResource(BaseModel):
     `item` and `sample` are both defined when using this data source config.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["logs"], Field(description="The type of data source. Always `logs`.")]
     metadata: Annotated[
         dict[str, str] | None,
@@ -1426,26 +1142,14 @@ class EvalRunDataContentSourceType(
 
 
 class EvalRunDataSourceCompletionsResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["completions"]
 
 
 class EvalRunDataSourceJsonlResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["jsonl"]
 
 
 class EvalRunDataSourceResponsesResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["responses"]
 
 
@@ -1454,10 +1158,6 @@ class EvalRunDataSourceType(RootModel[Literal["jsonl", "completions", "responses
 
 
 class EvalRunFileIdDataContentSource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_id"], Field(description="The type of jsonl source. Always `file_id`.")
     ]
@@ -1469,10 +1169,6 @@ class EvalRunStoredCompletionsDataContentSource(BaseModel):
     A StoredCompletionsRunDataSource configuration describing a set of filters
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["stored_completions"],
         Field(description="The type of source. Always `stored_completions`."),
@@ -1504,10 +1200,6 @@ class EvalStoredCompletionsDataSourceConfigParams(BaseModel):
     Deprecated in favor of LogsDataSourceConfig.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["stored_completions"],
         Field(description="The type of data source. Always `stored_completions`."),
@@ -1523,10 +1215,6 @@ class EvalStoredCompletionsDataSourceConfigResource(BaseModel):
     Deprecated in favor of LogsDataSourceConfig.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["stored_completions"],
         Field(description="The type of data source. Always `stored_completions`."),
@@ -1555,10 +1243,6 @@ class FineTuneDPOHyperparameters(BaseModel):
     The hyperparameters used for the DPO fine-tuning job.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     beta: Annotated[
         Literal["auto"] | float,
         Field(
@@ -1590,10 +1274,6 @@ class FineTuneDPOMethod(BaseModel):
     Configuration for the DPO fine-tuning method.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     hyperparameters: FineTuneDPOHyperparameters | None = None
 
 
@@ -1602,10 +1282,6 @@ class FineTuneReinforcementHyperparameters(BaseModel):
     The hyperparameters used for the reinforcement fine-tuning job.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     batch_size: Annotated[
         Literal["auto"] | int,
         Field(
@@ -1648,10 +1324,6 @@ class FineTuneSupervisedHyperparameters(BaseModel):
     The hyperparameters used for the fine-tuning job.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     batch_size: Annotated[
         Literal["auto"] | int,
         Field(
@@ -1677,18 +1349,10 @@ class FineTuneSupervisedMethod(BaseModel):
     Configuration for the supervised fine-tuning method.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     hyperparameters: FineTuneSupervisedHyperparameters | None = None
 
 
 class FineTuningIntegration(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: str | Literal["wandb"]
 
 
@@ -1697,10 +1361,6 @@ class FineTuningJobEvent(BaseModel):
     Fine-tuning job event object
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["fine_tuning.job.event"],
         Field(description='The object type, which is always "fine_tuning.job.event".'),
@@ -1723,10 +1383,6 @@ class FineTuningJobEvent(BaseModel):
 
 
 class FunctionObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -1758,10 +1414,6 @@ class FunctionTool(BaseModel):
     Defines a function in your own code the model can choose to call. Learn more about [function calling](https://platform.openai.com/docs/guides/function-calling).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"], Field(description="The type of the function tool. Always `function`.")
     ]
@@ -1789,10 +1441,6 @@ class FunctionToolCallItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["function_call"]
     call_id: Annotated[
         str, Field(description="The unique ID of the function tool call generated by the model.")
@@ -1810,10 +1458,6 @@ class FunctionToolCallItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["function_call"]
     id: str
     status: Annotated[
@@ -1837,10 +1481,6 @@ class FunctionToolCallOutputItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["function_call_output"]
     call_id: Annotated[
         str, Field(description="The unique ID of the function tool call generated by the model.")
@@ -1856,10 +1496,6 @@ class FunctionToolCallOutputItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["function_call_output"]
     id: str
     status: Annotated[
@@ -1881,10 +1517,6 @@ class GraderPython(BaseModel):
     A PythonGrader object that runs a python script on the input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["python"], Field(description="The object type, which is always `python`.")
     ]
@@ -1900,10 +1532,6 @@ class GraderStringCheck(BaseModel):
     A StringCheckGrader object that performs a string comparison between input and reference using a specified operation.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["string_check"],
         Field(description="The object type, which is always `string_check`."),
@@ -1926,10 +1554,6 @@ class GraderTextSimilarity(BaseModel):
     A TextSimilarityGrader object which grades text based on similarity metrics.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["text_similarity"], Field(description="The type of grader.")]
     name: Annotated[str, Field(description="The name of the grader.")]
     input: Annotated[str, Field(description="The text being graded.")]
@@ -1969,10 +1593,6 @@ class ImageGenToolCallItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["image_generation_call"]
     result: Annotated[str | None, Field(description="The generated image encoded in base64.")]
 
@@ -1983,10 +1603,6 @@ class ImageGenToolCallItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["image_generation_call"]
     id: str
     status: Literal["in_progress", "completed", "generating", "failed"]
@@ -2025,10 +1641,6 @@ class ItemContentInputAudio(BaseModel):
     An audio input to the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_audio"],
         Field(description="The type of the input item. Always `input_audio`."),
@@ -2047,10 +1659,6 @@ class ItemContentInputFile(BaseModel):
     A file input to the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_file"], Field(description="The type of the input item. Always `input_file`.")
     ]
@@ -2070,10 +1678,6 @@ class ItemContentInputImage(BaseModel):
     An image input to the model. Learn about [image inputs](/docs/guides/vision).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_image"],
         Field(description="The type of the input item. Always `input_image`."),
@@ -2100,10 +1704,6 @@ class ItemContentInputText(BaseModel):
     A text input to the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_text"], Field(description="The type of the input item. Always `input_text`.")
     ]
@@ -2115,10 +1715,6 @@ class ItemContentOutputAudio(BaseModel):
     An audio output from the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["output_audio"],
         Field(description="The type of the output audio. Always `output_audio`."),
@@ -2134,10 +1730,6 @@ class ItemContentRefusal(BaseModel):
     A refusal from the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["refusal"], Field(description="The type of the refusal. Always `refusal`.")
     ]
@@ -2176,10 +1768,6 @@ class ItemReferenceItemParam(BaseModel):
     An internal identifier for an item to reference.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["item_reference"]
     id: Annotated[
         str,
@@ -2234,10 +1822,6 @@ class ItemType(
 
 
 class ListFineTuningJobEventsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     data: list[FineTuningJobEvent]
     object: Literal["list"]
     has_more: bool
@@ -2254,10 +1838,6 @@ class LocalShellExecAction(BaseModel):
     Execute a shell command on the server.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["exec"], Field(description="The type of the local shell action. Always `exec`.")
     ]
@@ -2279,10 +1859,6 @@ class LocalShellTool(BaseModel):
     A tool that allows the model to execute shell commands in a local environment.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["local_shell"],
         Field(description="The type of the local shell tool. Always `local_shell`."),
@@ -2295,10 +1871,6 @@ class LocalShellToolCallItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["local_shell_call"]
     call_id: Annotated[
         str, Field(description="The unique ID of the local shell tool call generated by the model.")
@@ -2312,10 +1884,6 @@ class LocalShellToolCallItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["local_shell_call"]
     id: str
     status: Literal["in_progress", "completed", "incomplete"]
@@ -2331,10 +1899,6 @@ class LocalShellToolCallOutputItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["local_shell_call_output"]
     output: Annotated[
         str, Field(description="A JSON string of the output of the local shell tool call.")
@@ -2347,10 +1911,6 @@ class LocalShellToolCallOutputItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["local_shell_call_output"]
     id: str
     status: Literal["in_progress", "completed", "incomplete"]
@@ -2369,10 +1929,6 @@ class MCPApprovalRequestItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["mcp_approval_request"]
     server_label: Annotated[
         str, Field(description="The label of the MCP server making the request.")
@@ -2387,10 +1943,6 @@ class MCPApprovalRequestItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["mcp_approval_request"]
     id: str
     server_label: Annotated[
@@ -2406,10 +1958,6 @@ class MCPApprovalResponseItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["mcp_approval_response"]
     approval_request_id: Annotated[
         str, Field(description="The ID of the approval request being answered.")
@@ -2424,10 +1972,6 @@ class MCPApprovalResponseItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["mcp_approval_response"]
     id: str
     approval_request_id: Annotated[
@@ -2443,10 +1987,6 @@ class MCPCallItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["mcp_call"]
     server_label: Annotated[str, Field(description="The label of the MCP server running the tool.")]
     name: Annotated[str, Field(description="The name of the tool that was run.")]
@@ -2463,10 +2003,6 @@ class MCPCallItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["mcp_call"]
     id: str
     server_label: Annotated[str, Field(description="The label of the MCP server running the tool.")]
@@ -2483,10 +2019,6 @@ class MCPListToolsTool(BaseModel):
     A tool available on an MCP server.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the tool.")]
     description: Annotated[str | None, Field(description="The description of the tool.")] = None
     input_schema: Annotated[Any, Field(description="The JSON schema describing the tool's input.")]
@@ -2505,10 +2037,6 @@ class MetadataPropertyForRequest(BaseModel):
     with a maximum length of 512 characters.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, str] | None,
         Field(
@@ -2522,10 +2050,6 @@ class Model(BaseModel):
     Describes an OpenAI model offering that can be used with the API.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(description="The model identifier, which can be referenced in the API endpoints."),
@@ -2544,10 +2068,6 @@ class OtherChunkingStrategyResponseParam(BaseModel):
     This is returned when the chunking strategy is unknown. Typically, this is because the file was indexed before the `chunking_strategy` concept was introduced in the API.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["other"], Field(description="Always `other`.")]
 
 
@@ -2561,10 +2081,6 @@ class ParallelToolCalls(RootModel[bool]):
 
 
 class RankingOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     ranker: Annotated[
         Literal["auto", "default-2024-11-15"] | None,
         Field(description="The ranker to use for the file search."),
@@ -2591,10 +2107,6 @@ class ReasoningItemSummaryPartType(RootModel[str | Literal["summary_text"]]):
 
 
 class ReasoningItemSummaryTextPart(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["summary_text"]
     text: str
 
@@ -2604,10 +2116,6 @@ class ResponseCodeInterpreterCallCodeDeltaEvent(BaseModel):
     Emitted when a partial code snippet is streamed by the code interpreter.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call_code.delta"],
         Field(
@@ -2640,10 +2148,6 @@ class ResponseCodeInterpreterCallCodeDoneEvent(BaseModel):
     Emitted when the code snippet is finalized by the code interpreter.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call_code.done"],
         Field(
@@ -2670,10 +2174,6 @@ class ResponseCodeInterpreterCallCompletedEvent(BaseModel):
     Emitted when the code interpreter call is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call.completed"],
         Field(
@@ -2697,10 +2197,6 @@ class ResponseCodeInterpreterCallInProgressEvent(BaseModel):
     Emitted when a code interpreter call is in progress.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call.in_progress"],
         Field(
@@ -2724,10 +2220,6 @@ class ResponseCodeInterpreterCallInterpretingEvent(BaseModel):
     Emitted when the code interpreter is actively interpreting the code snippet.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.code_interpreter_call.interpreting"],
         Field(
@@ -2800,10 +2292,6 @@ class ResponseErrorEvent(BaseModel):
     Emitted when an error occurs.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["error"], Field(description="The type of the event. Always `error`.")]
     sequence_number: Annotated[int, Field(description="The sequence number for this event.")]
     code: Annotated[str | None, Field(description="The error code.")]
@@ -2816,10 +2304,6 @@ class ResponseFileSearchCallCompletedEvent(BaseModel):
     Emitted when a file search call is completed (results found).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.file_search_call.completed"],
         Field(description="The type of the event. Always `response.file_search_call.completed`."),
@@ -2839,10 +2323,6 @@ class ResponseFileSearchCallInProgressEvent(BaseModel):
     Emitted when a file search call is initiated.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.file_search_call.in_progress"],
         Field(description="The type of the event. Always `response.file_search_call.in_progress`."),
@@ -2862,10 +2342,6 @@ class ResponseFileSearchCallSearchingEvent(BaseModel):
     Emitted when a file search is currently searching.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.file_search_call.searching"],
         Field(description="The type of the event. Always `response.file_search_call.searching`."),
@@ -2881,10 +2357,6 @@ class ResponseFileSearchCallSearchingEvent(BaseModel):
 
 
 class ResponseFormat(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["text", "json_object", "json_schema"]
 
 
@@ -2896,10 +2368,6 @@ class ResponseFormatJsonObject(BaseModel):
     to do so.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_object"],
         Field(description="The type of response format being defined. Always `json_object`."),
@@ -2920,10 +2388,6 @@ class ResponseFormatText(BaseModel):
     Default response format. Used to generate text responses.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["text"],
         Field(description="The type of response format being defined. Always `text`."),
@@ -2935,10 +2399,6 @@ class ResponseFunctionCallArgumentsDeltaEvent(BaseModel):
     Emitted when there is a partial function-call arguments delta.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.function_call_arguments.delta"],
         Field(
@@ -2972,10 +2432,6 @@ class ResponseFunctionCallArgumentsDoneEvent(BaseModel):
     Emitted when function-call arguments are finalized.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["response.function_call_arguments.done"]
     sequence_number: Annotated[int, Field(description="The sequence number for this event.")]
     item_id: Annotated[str, Field(description="The ID of the item.")]
@@ -2988,10 +2444,6 @@ class ResponseImageGenCallCompletedEvent(BaseModel):
     Emitted when an image generation tool call has completed and the final image is available.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.image_generation_call.completed"],
         Field(
@@ -3013,10 +2465,6 @@ class ResponseImageGenCallGeneratingEvent(BaseModel):
     Emitted when an image generation tool call is actively generating an image (intermediate state).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.image_generation_call.generating"],
         Field(
@@ -3038,10 +2486,6 @@ class ResponseImageGenCallInProgressEvent(BaseModel):
     Emitted when an image generation tool call is in progress.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.image_generation_call.in_progress"],
         Field(
@@ -3063,10 +2507,6 @@ class ResponseImageGenCallPartialImageEvent(BaseModel):
     Emitted when a partial image is available during image generation streaming.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.image_generation_call.partial_image"],
         Field(
@@ -3098,10 +2538,6 @@ class ResponseMCPCallArgumentsDeltaEvent(BaseModel):
     Emitted when there is a delta (partial update) to the arguments of an MCP tool call.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.mcp_call.arguments_delta"],
         Field(description="The type of the event. Always 'response.mcp_call.arguments_delta'."),
@@ -3129,10 +2565,6 @@ class ResponseMCPCallArgumentsDoneEvent(BaseModel):
     Emitted when the arguments for an MCP tool call are finalized.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.mcp_call.arguments_done"],
         Field(description="The type of the event. Always 'response.mcp_call.arguments_done'."),
@@ -3152,10 +2584,6 @@ class ResponseMCPCallCompletedEvent(BaseModel):
     Emitted when an MCP  tool call has completed successfully.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.mcp_call.completed"],
         Field(description="The type of the event. Always 'response.mcp_call.completed'."),
@@ -3168,10 +2596,6 @@ class ResponseMCPCallFailedEvent(BaseModel):
     Emitted when an MCP  tool call has failed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.mcp_call.failed"],
         Field(description="The type of the event. Always 'response.mcp_call.failed'."),
@@ -3184,10 +2608,6 @@ class ResponseMCPCallInProgressEvent(BaseModel):
     Emitted when an MCP  tool call is in progress.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.mcp_call.in_progress"],
         Field(description="The type of the event. Always 'response.mcp_call.in_progress'."),
@@ -3206,10 +2626,6 @@ class ResponseMCPListToolsCompletedEvent(BaseModel):
     Emitted when the list of available MCP tools has been successfully retrieved.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.mcp_list_tools.completed"],
         Field(description="The type of the event. Always 'response.mcp_list_tools.completed'."),
@@ -3222,10 +2638,6 @@ class ResponseMCPListToolsFailedEvent(BaseModel):
     Emitted when the attempt to list available MCP tools has failed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.mcp_list_tools.failed"],
         Field(description="The type of the event. Always 'response.mcp_list_tools.failed'."),
@@ -3238,10 +2650,6 @@ class ResponseMCPListToolsInProgressEvent(BaseModel):
     Emitted when the system is in the process of retrieving the list of available MCP tools.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.mcp_list_tools.in_progress"],
         Field(description="The type of the event. Always 'response.mcp_list_tools.in_progress'."),
@@ -3254,10 +2662,6 @@ class ResponseReasoningDeltaEvent(BaseModel):
     Emitted when there is a delta (partial update) to the reasoning content.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.reasoning.delta"],
         Field(description="The type of the event. Always 'response.reasoning.delta'."),
@@ -3289,10 +2693,6 @@ class ResponseReasoningDoneEvent(BaseModel):
     Emitted when the reasoning content is finalized for an item.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.reasoning.done"],
         Field(description="The type of the event. Always 'response.reasoning.done'."),
@@ -3316,10 +2716,6 @@ class ResponseReasoningSummaryDeltaEvent(BaseModel):
     Emitted when there is a delta (partial update) to the reasoning summary content.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.reasoning_summary.delta"],
         Field(description="The type of the event. Always 'response.reasoning_summary.delta'."),
@@ -3351,10 +2747,6 @@ class ResponseReasoningSummaryDoneEvent(BaseModel):
     Emitted when the reasoning summary content is finalized for an item.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.reasoning_summary.done"],
         Field(description="The type of the event. Always 'response.reasoning_summary.done'."),
@@ -3380,10 +2772,6 @@ class ResponseReasoningSummaryTextDeltaEvent(BaseModel):
     Emitted when a delta is added to a reasoning summary text.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.reasoning_summary_text.delta"],
         Field(description="The type of the event. Always `response.reasoning_summary_text.delta`."),
@@ -3415,10 +2803,6 @@ class ResponseReasoningSummaryTextDoneEvent(BaseModel):
     Emitted when a reasoning summary text is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.reasoning_summary_text.done"],
         Field(description="The type of the event. Always `response.reasoning_summary_text.done`."),
@@ -3441,10 +2825,6 @@ class ResponseRefusalDeltaEvent(BaseModel):
     Emitted when there is a partial refusal text.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.refusal.delta"],
         Field(description="The type of the event. Always `response.refusal.delta`."),
@@ -3473,10 +2853,6 @@ class ResponseRefusalDoneEvent(BaseModel):
     Emitted when refusal text is finalized.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.refusal.done"],
         Field(description="The type of the event. Always `response.refusal.done`."),
@@ -3619,10 +2995,6 @@ class ResponseTextDeltaEvent(BaseModel):
     Emitted when there is an additional text delta.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.output_text.delta"],
         Field(description="The type of the event. Always `response.output_text.delta`."),
@@ -3651,10 +3023,6 @@ class ResponseTextDoneEvent(BaseModel):
     Emitted when text content is finalized.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.output_text.done"],
         Field(description="The type of the event. Always `response.output_text.done`."),
@@ -3673,10 +3041,6 @@ class ResponseTextDoneEvent(BaseModel):
 
 
 class ResponseTextFormatConfigurationJsonObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["json_object"]
 
 
@@ -3686,10 +3050,6 @@ class ResponseTextFormatConfigurationJsonSchema(BaseModel):
     Learn more about [Structured Outputs](/docs/guides/structured-outputs).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_schema"],
         Field(description="The type of response format being defined. Always `json_schema`."),
@@ -3716,10 +3076,6 @@ class ResponseTextFormatConfigurationJsonSchema(BaseModel):
 
 
 class ResponseTextFormatConfigurationText(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["text"]
 
 
@@ -3739,10 +3095,6 @@ class ResponseWebSearchCallCompletedEvent(BaseModel):
     Note: web_search is not yet available via Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.web_search_call.completed"],
         Field(description="The type of the event. Always `response.web_search_call.completed`."),
@@ -3764,10 +3116,6 @@ class ResponseWebSearchCallInProgressEvent(BaseModel):
     Note: web_search is not yet available via Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.web_search_call.in_progress"],
         Field(description="The type of the event. Always `response.web_search_call.in_progress`."),
@@ -3789,10 +3137,6 @@ class ResponseWebSearchCallSearchingEvent(BaseModel):
     Note: web_search is not yet available via Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.web_search_call.searching"],
         Field(description="The type of the event. Always `response.web_search_call.searching`."),
@@ -3817,10 +3161,6 @@ class ResponsesMessageRole(RootModel[Literal["system", "developer", "user", "ass
 
 
 class StaticChunkingStrategy(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     max_chunk_size_tokens: Annotated[
         int,
         Field(
@@ -3842,19 +3182,11 @@ class StaticChunkingStrategyRequestParam(BaseModel):
     Customize your own chunking strategy by setting chunk size and chunk overlap.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: StaticChunkingStrategy
 
 
 class StaticChunkingStrategyResponseParam(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["static"], Field(description="Always `static`.")]
     static: StaticChunkingStrategy
 
@@ -3869,26 +3201,14 @@ class StopConfiguration(RootModel[str | list[str]]):
 
 
 class ToolChoiceObjectCodeInterpreter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["code_interpreter"]
 
 
 class ToolChoiceObjectComputer(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["computer_use_preview"]
 
 
 class ToolChoiceObjectFileSearch(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["file_search"]
 
 
@@ -3897,10 +3217,6 @@ class ToolChoiceObjectFunction(BaseModel):
     Use this option to force the model to call a specific function.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="For function calling, the type is always `function`."),
@@ -3909,10 +3225,6 @@ class ToolChoiceObjectFunction(BaseModel):
 
 
 class ToolChoiceObjectImageGen(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["image_generation"]
 
 
@@ -3921,10 +3233,6 @@ class ToolChoiceObjectMCP(BaseModel):
     Use this option to force the model to call a specific tool on a remote MCP server.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["mcp"], Field(description="For MCP tools, the type is always `mcp`.")]
     server_label: Annotated[str, Field(description="The label of the MCP server to use.")]
     name: Annotated[
@@ -3968,10 +3276,6 @@ class ToolChoiceObjectWebSearch(BaseModel):
     Note: web_search is not yet available via Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["web_search_preview"]
 
 
@@ -4020,10 +3324,6 @@ class TopLogProb(BaseModel):
     The top log probability of a token.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: str
     logprob: float
     bytes: list[int]
@@ -4034,10 +3334,6 @@ class VectorStoreExpirationAfter(BaseModel):
     The expiration policy for a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     anchor: Annotated[
         Literal["last_active_at"],
         Field(
@@ -4107,10 +3403,6 @@ class WebSearchActionFind(BaseModel):
     Action type "find": Searches for a pattern within a loaded page.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["find"], Field(description="The action type.")]
     url: Annotated[AnyUrl, Field(description="The URL of the page searched for the pattern.")]
     pattern: Annotated[str, Field(description="The pattern or text to search for within the page.")]
@@ -4121,10 +3413,6 @@ class WebSearchActionOpenPage(BaseModel):
     Action type "open_page" - Opens a specific URL from search results.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["open_page"], Field(description="The action type.")]
     url: Annotated[AnyUrl, Field(description="The URL opened by the model.")]
 
@@ -4134,10 +3422,6 @@ class WebSearchActionSearch(BaseModel):
     Action type "search" - Performs a web search query.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["search"], Field(description="The action type.")]
     query: Annotated[str, Field(description="The search query.")]
 
@@ -4147,10 +3431,6 @@ class WebSearchActionType(RootModel[Literal["search", "open_page", "find"]]):
 
 
 class ResponseFormatJSONSchemaRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["json_schema"], Field(description="Type of response format")]
     json_schema: Annotated[dict[str, Any], Field(description="JSON Schema for the response format")]
 
@@ -4182,10 +3462,6 @@ class AzureChatCompletionResponseMessageAnnotationUrlCitation(BaseModel):
     A URL citation when using web search.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     end_index: Annotated[
         int,
         Field(description="The index of the last character of the URL citation in the message."),
@@ -4203,10 +3479,6 @@ class AzureChatCompletionResponseMessageFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str
     arguments: str
 
@@ -4217,10 +3489,6 @@ class AzureChatCompletionResponseMessageAudio(BaseModel):
     about the audio response from the model. [Learn more](/docs/guides/audio).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="Unique identifier for this audio response.")]
     expires_at: Annotated[
         int,
@@ -4242,19 +3510,11 @@ class AzureChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
     arguments: str | None = None
 
 
 class AzureChatMessageContextCitation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str, Field(description="The content of the citation.")]
     title: Annotated[str | None, Field(description="The title for the citation.")] = None
     url: Annotated[str | None, Field(description="The URL of the citation.")] = None
@@ -4270,10 +3530,6 @@ class AzureChatMessageContextAllRetrievedDocuments(BaseModel):
     Summary information about documents retrieved by the data retrieval operation.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str, Field(description="The content of the citation.")]
     title: Annotated[str | None, Field(description="The title for the citation.")] = None
     url: Annotated[str | None, Field(description="The URL of the citation.")] = None
@@ -4298,10 +3554,6 @@ class AzureChatMessageContextAllRetrievedDocuments(BaseModel):
 
 
 class AzureContentFilterBlocklistResultDetail(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: Annotated[
         bool,
         Field(description="A value indicating whether the blocklist produced a filtering action."),
@@ -4310,10 +3562,6 @@ class AzureContentFilterBlocklistResultDetail(BaseModel):
 
 
 class AzureContentFilterCustomTopicResultDetail(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     detected: Annotated[
         bool, Field(description="A value indicating whether the topic is detected.")
     ]
@@ -4325,10 +3573,6 @@ class AzureContentFilterResultForChoiceError(BaseModel):
     If present, details about an error that prevented content filtering from completing its evaluation.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         int, Field(description="A distinct, machine-readable code associated with the error.")
     ]
@@ -4342,10 +3586,6 @@ class AzureContentFilterResultForChoiceProtectedMaterialCodeCitation(BaseModel):
     If available, the citation details describing the associated license and its location.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     license: Annotated[
         str | None,
         Field(description="The name or identifier of the license associated with the detection."),
@@ -4358,10 +3598,6 @@ class AzureContentFilterResultForPromptContentFilterResultsError(BaseModel):
     If present, details about an error that prevented content filtering from completing its evaluation.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         int, Field(description="A distinct, machine-readable code associated with the error.")
     ]
@@ -4371,10 +3607,6 @@ class AzureContentFilterResultForPromptContentFilterResultsError(BaseModel):
 
 
 class AzureCosmosDBChatDataSourceParametersFieldsMapping(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content_fields: list[str]
     vector_fields: list[str]
     title_field: str | None = None
@@ -4389,10 +3621,6 @@ class AzureCreateChatCompletionRequestAudio(BaseModel):
     `modalities: ["audio"]`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     voice: Annotated[
         VoiceIdsShared,
         Field(
@@ -4408,10 +3636,6 @@ class AzureCreateChatCompletionRequestAudio(BaseModel):
 
 
 class AzureCreateFileRequestMultiPartExpiresAfter(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     seconds: int
     anchor: AzureFileExpiryAnchor
 
@@ -4421,10 +3645,6 @@ class AzureErrorResponseError(BaseModel):
     The error details.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         str | None, Field(description="The distinct, machine-generated identifier for the error.")
     ] = None
@@ -4446,10 +3666,6 @@ class AzureResponseIncompleteDetails(BaseModel):
     Details about why the response is incomplete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reason: Annotated[
         Literal["max_output_tokens", "content_filter"] | None,
         Field(description="The reason why the response is incomplete."),
@@ -4461,10 +3677,6 @@ class AzureSearchChatDataSourceParametersFieldsMapping(BaseModel):
     The field mappings to use with the Azure Search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: Annotated[
         str | None, Field(description="The name of the index field to use as a title.")
     ] = None
@@ -4490,10 +3702,6 @@ class AzureSearchChatDataSourceParametersFieldsMapping(BaseModel):
 
 
 class ElasticsearchChatDataSourceParametersFieldsMapping(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     title_field: str | None = None
     url_field: str | None = None
     filepath_field: str | None = None
@@ -4508,10 +3716,6 @@ class MongoDBChatDataSourceParametersFieldsMapping(BaseModel):
     Note that content and vector field mappings are required for MongoDB.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content_fields: list[str]
     vector_fields: list[str]
     title_field: str | None = None
@@ -4525,10 +3729,6 @@ class ChatCompletionMessageToolCallFunction(BaseModel):
     The function that the model called.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
     arguments: Annotated[
         str,
@@ -4539,10 +3739,6 @@ class ChatCompletionMessageToolCallFunction(BaseModel):
 
 
 class ChatCompletionMessageToolCallChunkFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the function to call.")] = None
     arguments: Annotated[
         str | None,
@@ -4553,10 +3749,6 @@ class ChatCompletionMessageToolCallChunkFunction(BaseModel):
 
 
 class ChatCompletionNamedToolChoiceFunction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str, Field(description="The name of the function to call.")]
 
 
@@ -4565,10 +3757,6 @@ class ChatCompletionRequestAssistantMessageAudio(BaseModel):
     Data about a previous audio response from the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="Unique identifier for a previous audio response from the model.")
     ]
@@ -4579,19 +3767,11 @@ class ChatCompletionRequestAssistantMessageFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str
     arguments: str
 
 
 class ChatCompletionRequestMessageContentPartAudioInputAudio(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     data: Annotated[str, Field(description="Base64 encoded audio data.")]
     format: Annotated[
         Literal["wav", "mp3"],
@@ -4602,10 +3782,6 @@ class ChatCompletionRequestMessageContentPartAudioInputAudio(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPartFileFile(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filename: Annotated[
         str | None,
         Field(
@@ -4623,11 +3799,7 @@ class ChatCompletionRequestMessageContentPartFileFile(BaseModel):
     ] = None
 
 
-class ChatCompletionRequestMessageContentPartImageImageUrl(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
+class ChatCompletionRequestMessageContentPartImageUrl(BaseModel):
     url: Annotated[
         AnyUrl, Field(description="Either a URL of the image or the base64 encoded image data.")
     ]
@@ -4644,19 +3816,11 @@ class ChatCompletionStreamResponseDeltaFunctionCall(BaseModel):
     Deprecated and replaced by `tool_calls`. The name and arguments of a function that should be called, as generated by the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
     arguments: str | None = None
 
 
 class ChatCompletionTokenLogprobTopLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[
         float,
@@ -4677,10 +3841,6 @@ class CompletionUsageCompletionTokensDetails(BaseModel):
     Breakdown of tokens used in a completion.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     accepted_prediction_tokens: Annotated[
         int,
         Field(
@@ -4706,10 +3866,6 @@ class CompletionUsagePromptTokensDetails(BaseModel):
     Breakdown of tokens used in the prompt.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     audio_tokens: Annotated[int, Field(description="Audio input tokens present in the prompt.")] = 0
     cached_tokens: Annotated[int, Field(description="Cached tokens present in the prompt.")] = 0
 
@@ -4719,10 +3875,6 @@ class CreateEmbeddingResponseUsage(BaseModel):
     The usage information for the request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: Annotated[int, Field(description="The number of tokens used by the prompt.")]
     total_tokens: Annotated[
         int, Field(description="The total number of tokens used by the request.")
@@ -4730,10 +3882,6 @@ class CreateEmbeddingResponseUsage(BaseModel):
 
 
 class CreateEvalItemObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         str, Field(description='The role of the message (e.g. "system", "assistant", "user").')
     ]
@@ -4746,10 +3894,6 @@ class CreateFineTuningJobRequestHyperparameters(BaseModel):
     This value is now deprecated in favor of `method`, and should be passed in under the `method` parameter.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     batch_size: Annotated[
         Literal["auto"] | int,
         Field(
@@ -4771,10 +3915,6 @@ class CreateFineTuningJobRequestHyperparameters(BaseModel):
 
 
 class CreateFineTuningJobRequestWandbIntegrationWandb(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     project: str
     name: str | None = None
     entity: str | None = None
@@ -4782,10 +3922,6 @@ class CreateFineTuningJobRequestWandbIntegrationWandb(BaseModel):
 
 
 class EvalCompletionsRunDataSourceParamsInputMessagesItemReference(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["item_reference"],
         Field(description="The type of input messages. Always `item_reference`."),
@@ -4799,10 +3935,6 @@ class EvalCompletionsRunDataSourceParamsInputMessagesItemReference(BaseModel):
 
 
 class EvalResponsesRunDataSourceParamsInputMessagesTemplateTemplateItemObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         str, Field(description='The role of the message (e.g. "system", "assistant", "user").')
     ]
@@ -4810,10 +3942,6 @@ class EvalResponsesRunDataSourceParamsInputMessagesTemplateTemplateItemObject(Ba
 
 
 class EvalResponsesRunDataSourceParamsInputMessagesItemReference(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["item_reference"],
         Field(description="The type of input messages. Always `item_reference`."),
@@ -4828,10 +3956,6 @@ class EvalRunResultCounts(BaseModel):
     Counters summarizing the outcomes of the evaluation run.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     total: Annotated[int, Field(description="Total number of executed output items.")]
     errored: Annotated[int, Field(description="Number of output items that resulted in an error.")]
     failed: Annotated[
@@ -4841,10 +3965,6 @@ class EvalRunResultCounts(BaseModel):
 
 
 class EvalRunPerModelUsageItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model_name: Annotated[str, Field(description="The name of the model.")]
     invocation_count: Annotated[int, Field(description="The number of invocations.")]
     prompt_tokens: Annotated[int, Field(description="The number of prompt tokens used.")]
@@ -4856,29 +3976,17 @@ class EvalRunPerModelUsageItem(BaseModel):
 
 
 class EvalRunPerTestingCriteriaResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     testing_criteria: Annotated[str, Field(description="A description of the testing criteria.")]
     passed: Annotated[int, Field(description="Number of tests passed for this criteria.")]
     failed: Annotated[int, Field(description="Number of tests failed for this criteria.")]
 
 
 class EvalRunFileContentDataContentSourceContentItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     item: dict[str, Any]
     sample: dict[str, Any] | None = None
 
 
 class EvalRunOutputItemSampleInputItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         str, Field(description="The role of the message sender (e.g., system, user, developer).")
     ]
@@ -4886,10 +3994,6 @@ class EvalRunOutputItemSampleInputItem(BaseModel):
 
 
 class EvalRunOutputItemSampleOutputItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         str | None,
         Field(description='The role of the message (e.g. "system", "assistant", "user").'),
@@ -4902,10 +4006,6 @@ class EvalRunOutputItemSampleUsage(BaseModel):
     Token usage details for the sample.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     total_tokens: Annotated[int, Field(description="The total number of tokens used.")]
     completion_tokens: Annotated[
         int, Field(description="The number of completion tokens generated.")
@@ -4915,10 +4015,6 @@ class EvalRunOutputItemSampleUsage(BaseModel):
 
 
 class FileSearchToolCallItemParamResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[str | None, Field(description="The unique ID of the file.")] = None
     text: Annotated[str | None, Field(description="The text that was retrieved from the file.")] = (
         None
@@ -4932,10 +4028,6 @@ class FileSearchToolCallItemParamResult(BaseModel):
 
 
 class FileSearchToolCallItemResourceResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[str | None, Field(description="The unique ID of the file.")] = None
     text: Annotated[str | None, Field(description="The text that was retrieved from the file.")] = (
         None
@@ -4955,10 +4047,6 @@ class FineTuningIntegrationWandbWandb(BaseModel):
     to your run, and set a default entity (team, username, etc) to be associated with your run.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     project: Annotated[
         str, Field(description="The name of the project that the new run will be created under.")
     ]
@@ -4987,10 +4075,6 @@ class FineTuningJobError(BaseModel):
     For fine-tuning jobs that have `failed`, this will contain more information on the cause of the failure.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[str, Field(description="A machine-readable error code.")]
     message: Annotated[str, Field(description="A human-readable error message.")]
     param: Annotated[
@@ -5006,10 +4090,6 @@ class FineTuningJobHyperparameters(BaseModel):
     The hyperparameters used for the fine-tuning job. This value will only be returned when running `supervised` jobs.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     batch_size: Annotated[
         Literal["auto"] | int | None,
         Field(
@@ -5035,10 +4115,6 @@ class FineTuningJobCheckpointMetrics(BaseModel):
     Metrics at the step number during the fine-tuning job.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     step: float | None = None
     train_loss: float | None = None
     train_mean_token_accuracy: float | None = None
@@ -5054,19 +4130,11 @@ class ImageGenToolInputImageMask(BaseModel):
     (string, optional) and `file_id` (string, optional).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     image_url: Annotated[str | None, Field(description="Base64-encoded mask image.")] = None
     file_id: Annotated[str | None, Field(description="File ID for the mask image.")] = None
 
 
 class MCPToolAllowedToolsObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_names: Annotated[list[str] | None, Field(description="List of allowed tool names.")] = None
 
 
@@ -5075,10 +4143,6 @@ class MCPToolRequireApprovalObjectAlways(BaseModel):
     A list of tools that always require approval.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_names: Annotated[
         list[str] | None, Field(description="List of tools that require approval.")
     ] = None
@@ -5089,10 +4153,6 @@ class MCPToolRequireApprovalObjectNever(BaseModel):
     A list of tools that never require approval.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tool_names: Annotated[
         list[str] | None, Field(description="List of tools that do not require approval.")
     ] = None
@@ -5103,10 +4163,6 @@ class ResponseIncompleteDetails(BaseModel):
     Details about why the response is incomplete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reason: Annotated[
         Literal["max_output_tokens", "content_filter"] | None,
         Field(description="The reason why the response is incomplete."),
@@ -5118,10 +4174,6 @@ class ResponseFormatJsonSchemaJsonSchema(BaseModel):
     Structured Outputs configuration options, including a JSON Schema.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     description: Annotated[
         str | None,
         Field(
@@ -5148,10 +4200,6 @@ class ResponseUsageInputTokensDetails(BaseModel):
     A detailed breakdown of the input tokens.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     cached_tokens: Annotated[
         int,
         Field(
@@ -5165,18 +4213,10 @@ class ResponseUsageOutputTokensDetails(BaseModel):
     A detailed breakdown of the output tokens.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reasoning_tokens: Annotated[int, Field(description="The number of reasoning tokens.")]
 
 
 class RunGraderResponseMetadataErrors(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     formula_parse_error: bool
     sample_parse_error: bool
     truncated_observation_error: bool
@@ -5194,10 +4234,6 @@ class RunGraderResponseMetadataErrors(BaseModel):
 
 
 class VectorStoreFileBatchObjectFileCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     in_progress: Annotated[
         int, Field(description="The number of files that are currently being processed.")
     ]
@@ -5212,10 +4248,6 @@ class VectorStoreFileObjectLastError(BaseModel):
     The last error associated with this vector store file. Will be `null` if there are no errors.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: Annotated[
         Literal["server_error", "unsupported_file", "invalid_file"],
         Field(description="One of `server_error` or `rate_limit_exceeded`."),
@@ -5224,10 +4256,6 @@ class VectorStoreFileObjectLastError(BaseModel):
 
 
 class VectorStoreObjectFileCounts(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     in_progress: Annotated[
         int, Field(description="The number of files that are currently being processed.")
     ]
@@ -5245,10 +4273,6 @@ class PineconeChatDataSourceParametersFieldsMapping(BaseModel):
     Note that content field mappings are required for Pinecone.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content_fields: list[str]
     title_field: str | None = None
     url_field: str | None = None
@@ -5257,39 +4281,23 @@ class PineconeChatDataSourceParametersFieldsMapping(BaseModel):
 
 
 class UpdateEvalRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
     metadata: MetadataPropertyForRequest | None = None
 
 
 class DeleteEvalResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Literal["eval.deleted"]
     deleted: bool
     eval_id: str
 
 
 class DeleteEvalRunResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Literal["eval_run.deleted"]
     deleted: bool
     eval_run_id: str
 
 
 class DeleteResponseResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Literal["response.deleted"]
     id: str
     deleted: Literal[True]
@@ -5303,10 +4311,6 @@ class AzureChatDataSource(BaseModel):
     The use of this configuration is compatible only with Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         AzureChatDataSourceType,
         Field(description="The differentiating type identifier for the data source."),
@@ -5314,10 +4318,6 @@ class AzureChatDataSource(BaseModel):
 
 
 class AzureChatDataSourceAuthenticationOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: AzureChatDataSourceAuthenticationOptionsType
 
 
@@ -5326,10 +4326,6 @@ class AzureChatDataSourceVectorizationSource(BaseModel):
     A representation of a data vectorization source usable as an embedding resource with a data source.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         AzureChatDataSourceVectorizationSourceType,
         Field(description="The differentiating identifier for the concrete vectorization source."),
@@ -5342,10 +4338,6 @@ class AzureChatMessageContext(BaseModel):
     extension behavior. This includes intent and citation information from the On Your Data feature.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     intent: Annotated[
         str | None,
         Field(
@@ -5364,10 +4356,6 @@ class AzureContentFilterBlocklistResult(BaseModel):
     A collection of true/false filtering results for configured custom blocklists.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: Annotated[
         bool,
         Field(
@@ -5387,10 +4375,6 @@ class AzureContentFilterCustomTopicResult(BaseModel):
     A collection of true/false filtering results for configured custom topics.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: Annotated[
         bool,
         Field(
@@ -5408,10 +4392,6 @@ class AzureContentFilterPersonallyIdentifiableInformationResult(AzureContentFilt
     A content filter detection result for Personally Identifiable Information that includes harm extensions.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     redacted_text: Annotated[
         str | None, Field(description="The redacted text with PII information removed or masked.")
     ] = None
@@ -5422,10 +4402,6 @@ class AzureContentFilterPersonallyIdentifiableInformationResult(AzureContentFilt
 
 
 class AzureCreateFileRequestMultiPart(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: bytes
     expires_after: AzureCreateFileRequestMultiPartExpiresAfter
     purpose: Annotated[
@@ -5437,18 +4413,10 @@ class AzureCreateFileRequestMultiPart(BaseModel):
 
 
 class AzureErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: AzureErrorResponseError | None = None
 
 
 class AzureListFilesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Literal["list"]
     data: list[AzureOpenAIFile]
     first_id: str
@@ -5457,18 +4425,10 @@ class AzureListFilesResponse(BaseModel):
 
 
 class Annotation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: AnnotationType
 
 
 class ChatCompletionMessageToolCall(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The ID of the tool call.")]
     type: Annotated[
         Literal["function"],
@@ -5478,10 +4438,6 @@ class ChatCompletionMessageToolCall(BaseModel):
 
 
 class ChatCompletionMessageToolCallChunk(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     id: Annotated[str | None, Field(description="The ID of the tool call.")] = None
     type: Annotated[
@@ -5496,10 +4452,6 @@ class ChatCompletionNamedToolChoice(BaseModel):
     Specifies a tool the model should use. Use to force the model to call a specific function.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -5524,10 +4476,6 @@ class ChatCompletionRequestDeveloperMessage(BaseModel):
     replace the previous `system` messages.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["developer"],
         Field(description="The role of the messages author, in this case `developer`."),
@@ -5545,18 +4493,10 @@ class ChatCompletionRequestDeveloperMessage(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPart(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ChatCompletionRequestMessageContentPartType
 
 
 class ChatCompletionRequestMessageContentPartAudio(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["input_audio"],
         Field(description="The type of the content part. Always `input_audio`."),
@@ -5569,10 +4509,6 @@ class ChatCompletionRequestMessageContentPartFile(BaseModel):
     Learn about [file inputs](/docs/guides/text) for text generation.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file"], Field(description="The type of the content part. Always `file`.")
     ]
@@ -5580,12 +4516,8 @@ class ChatCompletionRequestMessageContentPartFile(BaseModel):
 
 
 class ChatCompletionRequestMessageContentPartImage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["image_url"], Field(description="The type of the content part.")]
-    image_url: ChatCompletionRequestMessageContentPartImageImageUrl
+    image_url: ChatCompletionRequestMessageContentPartImageUrl
 
 
 class ChatCompletionRequestSystemMessage(BaseModel):
@@ -5595,10 +4527,6 @@ class ChatCompletionRequestSystemMessage(BaseModel):
     for this purpose instead.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["system"],
         Field(description="The role of the messages author, in this case `system`."),
@@ -5616,10 +4544,6 @@ class ChatCompletionRequestSystemMessage(BaseModel):
 
 
 class ChatCompletionRequestToolMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["tool"], Field(description="The role of the messages author, in this case `tool`.")
     ]
@@ -5651,10 +4575,6 @@ class ChatCompletionStreamResponseDelta(BaseModel):
     A chat completion delta generated by streamed model responses.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     audio: Annotated[
         ChatCompletionMessageAudioChunk | None,
         Field(description="Response audio associated with the streaming chat delta payload."),
@@ -5673,10 +4593,6 @@ class ChatCompletionStreamResponseDelta(BaseModel):
 
 
 class ChatCompletionTokenLogprob(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: Annotated[str, Field(description="The token.")]
     logprob: Annotated[
         float,
@@ -5699,10 +4615,6 @@ class ChatCompletionTokenLogprob(BaseModel):
 
 
 class ChatCompletionTool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["function"],
         Field(description="The type of the tool. Currently, only `function` is supported."),
@@ -5726,18 +4638,10 @@ class ChatOutputPrediction(BaseModel):
     Base representation of predicted output from a model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ChatOutputPredictionType
 
 
 class CodeInterpreterOutput(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: CodeInterpreterOutputType
 
 
@@ -5746,10 +4650,6 @@ class CodeInterpreterTool(BaseModel):
     A tool that runs Python code to help generate a response to a prompt.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["code_interpreter"],
         Field(description="The type of the code interpreter tool. Always `code_interpreter`."),
@@ -5768,10 +4668,6 @@ class CodeInterpreterToolCallItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["code_interpreter_call"]
     container_id: Annotated[str, Field(description="The ID of the container used to run the code.")]
     code: Annotated[str | None, Field(description="The code to run, or null if not available.")]
@@ -5789,10 +4685,6 @@ class CodeInterpreterToolCallItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["code_interpreter_call"]
     id: str
     status: Literal["in_progress", "completed", "incomplete", "interpreting", "failed"]
@@ -5811,10 +4703,6 @@ class CompletionUsage(BaseModel):
     Usage statistics for the completion request.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     completion_tokens: Annotated[
         int, Field(description="Number of tokens in the generated completion.")
     ]
@@ -5827,10 +4715,6 @@ class CompletionUsage(BaseModel):
 
 
 class ComputerAction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ComputerActionType
 
 
@@ -5839,10 +4723,6 @@ class ComputerActionDrag(BaseModel):
     A drag action.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["drag"],
         Field(
@@ -5864,10 +4744,6 @@ class ComputerToolCallItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["computer_call"]
     call_id: Annotated[
         str, Field(description="An identifier used when responding to the tool call with output.")
@@ -5886,10 +4762,6 @@ class ComputerToolCallItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["computer_call"]
     id: str
     status: Annotated[
@@ -5909,10 +4781,6 @@ class ComputerToolCallItemResource(BaseModel):
 
 
 class ComputerToolCallOutputItemOutput(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ComputerToolCallOutputItemOutputType
 
 
@@ -5922,10 +4790,6 @@ class ComputerToolCallOutputItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["computer_call_output"]
     call_id: Annotated[
         str, Field(description="The ID of the computer tool call that produced the output.")
@@ -5945,10 +4809,6 @@ class ComputerToolCallOutputItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["computer_call_output"]
     id: str
     status: Annotated[
@@ -5970,10 +4830,6 @@ class ComputerToolCallOutputItemResource(BaseModel):
 
 
 class CreateEmbeddingResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     data: Annotated[
         list[Embedding], Field(description="The list of embeddings generated by the model.")
     ]
@@ -5987,19 +4843,11 @@ class CreateEmbeddingResponse(BaseModel):
 
 
 class CreateFineTuningJobRequestWandbIntegration(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["wandb"]
     wandb: CreateFineTuningJobRequestWandbIntegrationWandb
 
 
 class CreateVectorStoreFileBatchRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str],
         Field(
@@ -6013,10 +4861,6 @@ class CreateVectorStoreFileBatchRequest(BaseModel):
 
 
 class CreateVectorStoreFileRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_id: Annotated[
         str,
         Field(
@@ -6028,10 +4872,6 @@ class CreateVectorStoreFileRequest(BaseModel):
 
 
 class CreateVectorStoreRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file_ids: Annotated[
         list[str] | None,
         Field(
@@ -6056,74 +4896,38 @@ class CreateVectorStoreRequest(BaseModel):
 
 
 class EvalDataSourceConfigParams(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: EvalDataSourceConfigType
 
 
 class EvalDataSourceConfigResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: EvalDataSourceConfigType
 
 
 class EvalGraderParams(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: GraderType
 
 
 class EvalGraderResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: GraderType
 
 
 class EvalItemContent(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: EvalItemContentType
 
 
 class EvalRunDataContentSource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: EvalRunDataContentSourceType
 
 
 class EvalRunDataSourceParams(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: EvalRunDataSourceType
 
 
 class EvalRunDataSourceResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: EvalRunDataSourceType
 
 
 class EvalRunFileContentDataContentSource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_content"],
         Field(description="The type of jsonl source. Always `file_content`."),
@@ -6139,10 +4943,6 @@ class EvalRunResponsesDataContentSource(BaseModel):
     A EvalResponsesSource object describing a run data source configuration.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["responses"], Field(description="The type of run data source. Always `responses`.")
     ]
@@ -6215,10 +5015,6 @@ class FileSearchTool(BaseModel):
     A tool that searches for relevant content from uploaded files. Learn more about the [file search tool](https://platform.openai.com/docs/guides/tools-file-search).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["file_search"],
         Field(description="The type of the file search tool. Always `file_search`."),
@@ -6245,10 +5041,6 @@ class FileSearchToolCallItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["file_search_call"]
     queries: Annotated[list[str], Field(description="The queries used to search for files.")]
     results: Annotated[
@@ -6264,10 +5056,6 @@ class FileSearchToolCallItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["file_search_call"]
     id: str
     status: Annotated[
@@ -6284,10 +5072,6 @@ class FileSearchToolCallItemResource(BaseModel):
 
 
 class FineTuningIntegrationWandb(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["wandb"],
         Field(description="The type of the integration being enabled for the fine-tuning job"),
@@ -6300,10 +5084,6 @@ class FineTuningJobCheckpoint(BaseModel):
     The `fine_tuning.job.checkpoint` object represents a model checkpoint for a fine-tuning job that is ready to use.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -6332,10 +5112,6 @@ class FineTuningJobCheckpoint(BaseModel):
 
 
 class Grader(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: GraderType
 
 
@@ -6344,10 +5120,6 @@ class ImageGenTool(BaseModel):
     A tool that generates images using a model like `gpt-image-1`.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["image_generation"],
         Field(description="The type of the image generation tool. Always `image_generation`."),
@@ -6400,10 +5172,6 @@ class ImageGenTool(BaseModel):
 
 
 class ItemContent(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ItemContentType
 
 
@@ -6412,10 +5180,6 @@ class ItemParam(BaseModel):
     Content item used to generate a response.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ItemType
 
 
@@ -6424,19 +5188,11 @@ class ItemResource(BaseModel):
     Content item used to generate a response.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ItemType
     id: str
 
 
 class ListFineTuningJobCheckpointsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     data: list[FineTuningJobCheckpoint]
     object: Literal["list"]
     first_id: str | None = None
@@ -6445,19 +5201,11 @@ class ListFineTuningJobCheckpointsResponse(BaseModel):
 
 
 class ListModelsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Literal["list"]
     data: list[Model]
 
 
 class Location(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: LocationType
 
 
@@ -6466,10 +5214,6 @@ class LogProb(BaseModel):
     The log probability of a token.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     token: str
     logprob: float
     bytes: list[int]
@@ -6482,10 +5226,6 @@ class MCPListToolsItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["mcp_list_tools"]
     server_label: Annotated[str, Field(description="The label of the MCP server.")]
     tools: Annotated[
@@ -6502,10 +5242,6 @@ class MCPListToolsItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["mcp_list_tools"]
     id: str
     server_label: Annotated[str, Field(description="The label of the MCP server.")]
@@ -6525,10 +5261,6 @@ class Reasoning(BaseModel):
     [reasoning models](https://platform.openai.com/docs/guides/reasoning).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     effort: ReasoningEffort | None = None
     summary: Annotated[
         Literal["auto", "concise", "detailed"] | None,
@@ -6546,10 +5278,6 @@ class Reasoning(BaseModel):
 
 
 class ReasoningItemSummaryPart(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ReasoningItemSummaryPartType
 
 
@@ -6558,10 +5286,6 @@ class ResponseContentPartAddedEvent(BaseModel):
     Emitted when a new content part is added.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.content_part.added"],
         Field(description="The type of the event. Always `response.content_part.added`."),
@@ -6584,10 +5308,6 @@ class ResponseContentPartDoneEvent(BaseModel):
     Emitted when a content part is done.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.content_part.done"],
         Field(description="The type of the event. Always `response.content_part.done`."),
@@ -6608,10 +5328,6 @@ class ResponseError(BaseModel):
     An error object returned when the model fails to generate a Response.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: ResponseErrorCode
     message: Annotated[str, Field(description="A human-readable description of the error.")]
 
@@ -6622,10 +5338,6 @@ class ResponseFormatJsonSchema(BaseModel):
     Learn more about [Structured Outputs](/docs/guides/structured-outputs).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["json_schema"],
         Field(description="The type of response format being defined. Always `json_schema`."),
@@ -6638,10 +5350,6 @@ class ResponseItemList(BaseModel):
     A list of Response items.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["list"], Field(description="The type of object returned, must be `list`.")
     ]
@@ -6658,10 +5366,6 @@ class ResponseOutputItemAddedEvent(BaseModel):
     Emitted when a new output item is added.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.output_item.added"],
         Field(description="The type of the event. Always `response.output_item.added`."),
@@ -6676,10 +5380,6 @@ class ResponseOutputItemDoneEvent(BaseModel):
     Emitted when an output item is marked done.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.output_item.done"],
         Field(description="The type of the event. Always `response.output_item.done`."),
@@ -6706,10 +5406,6 @@ class ResponseReasoningSummaryPartAddedEvent(BaseModel):
     Emitted when a new reasoning summary part is added.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.reasoning_summary_part.added"],
         Field(description="The type of the event. Always `response.reasoning_summary_part.added`."),
@@ -6732,10 +5428,6 @@ class ResponseReasoningSummaryPartDoneEvent(BaseModel):
     Emitted when a reasoning summary part is completed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.reasoning_summary_part.done"],
         Field(description="The type of the event. Always `response.reasoning_summary_part.done`."),
@@ -6754,19 +5446,11 @@ class ResponseReasoningSummaryPartDoneEvent(BaseModel):
 
 
 class ResponseStreamEvent(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ResponseStreamEventType
     sequence_number: Annotated[int, Field(description="The sequence number for this event.")]
 
 
 class ResponseTextFormatConfiguration(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ResponseTextFormatConfigurationType
 
 
@@ -6776,10 +5460,6 @@ class ResponseUsage(BaseModel):
     a breakdown of output tokens, and the total tokens used.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input_tokens: Annotated[int, Field(description="The number of input tokens.")]
     input_tokens_details: ResponseUsageInputTokensDetails
     output_tokens: Annotated[int, Field(description="The number of output tokens.")]
@@ -6792,10 +5472,6 @@ class ResponsesAssistantMessageItemParam(BaseModel):
     A message parameter item with the `assistant` role.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -6814,10 +5490,6 @@ class ResponsesAssistantMessageItemResource(BaseModel):
     A message resource item with the `assistant` role.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -6843,10 +5515,6 @@ class ResponsesDeveloperMessageItemParam(BaseModel):
     A message parameter item with the `developer` role.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -6865,10 +5533,6 @@ class ResponsesDeveloperMessageItemResource(BaseModel):
     A message resource item with the `developer` role.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -6894,10 +5558,6 @@ class ResponsesMessageItemParam(BaseModel):
     A response message item, representing a role and content, as provided as client request parameters.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -6912,10 +5572,6 @@ class ResponsesMessageItemResource(BaseModel):
     A response message resource item, representing a role and content, as provided on service responses.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -6937,10 +5593,6 @@ class ResponsesSystemMessageItemParam(BaseModel):
     A message parameter item with the `system` role.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -6958,10 +5610,6 @@ class ResponsesSystemMessageItemResource(BaseModel):
     A message resource item with the `system` role.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -6986,10 +5634,6 @@ class ResponsesUserMessageItemParam(BaseModel):
     A message parameter item with the `user` role.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -7007,10 +5651,6 @@ class ResponsesUserMessageItemResource(BaseModel):
     A message resource item with the `user` role.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["message"],
         Field(description="The type of the responses item, which is always 'message'."),
@@ -7031,34 +5671,18 @@ class ResponsesUserMessageItemResource(BaseModel):
 
 
 class Tool(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ToolType
 
 
 class ToolChoiceObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: ToolChoiceObjectType
 
 
 class UpdateVectorStoreFileAttributesRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     attributes: Annotated[VectorStoreFileAttributes | None, Field(...)]
 
 
 class UpdateVectorStoreRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the vector store.")] = None
     expires_after: VectorStoreExpirationAfter | None = None
     metadata: Annotated[
@@ -7074,10 +5698,6 @@ class VectorStoreFileBatchObject(BaseModel):
     A batch of files attached to a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -7111,10 +5731,6 @@ class VectorStoreFileObject(BaseModel):
     A list of files attached to a vector store.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -7159,10 +5775,6 @@ class VectorStoreObject(BaseModel):
     A vector store is a collection of processed files can be used by the `file_search` tool.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str, Field(description="The identifier, which can be referenced in API endpoints.")
     ]
@@ -7205,10 +5817,6 @@ class VectorStoreObject(BaseModel):
 
 
 class WebSearchAction(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: WebSearchActionType
 
 
@@ -7217,10 +5825,6 @@ class WebSearchPreviewTool(BaseModel):
     Note: web_search is not yet available via Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["web_search_preview"],
         Field(
@@ -7241,10 +5845,6 @@ class WebSearchToolCallItemParam(BaseModel):
     Note: web_search is not yet available via Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["web_search_call"]
     action: Annotated[
         WebSearchAction,
@@ -7259,10 +5859,6 @@ class WebSearchToolCallItemResource(BaseModel):
     Note: web_search is not yet available via Azure OpenAI.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["web_search_call"]
     id: str
     status: Annotated[
@@ -7278,10 +5874,6 @@ class WebSearchToolCallItemResource(BaseModel):
 
 
 class AzureChatCompletionResponseMessageAnnotation(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["url_citation"],
         Field(description="The type of the URL citation. Always `url_citation`."),
@@ -7294,10 +5886,6 @@ class AzureContentFilterResultForChoiceProtectedMaterialCode(BaseModel):
     A detection result that describes a match against licensed code or other protected source material.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     filtered: Annotated[
         bool,
         Field(description="Whether the content detection resulted in a content filtering action."),
@@ -7313,10 +5901,6 @@ class AzureContentFilterResultForPromptContentFilterResults(BaseModel):
     The content filter category details for the result.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: Annotated[
         AzureContentFilterSeverityResult | None,
         Field(
@@ -7379,10 +5963,6 @@ class AzureCosmosDBChatDataSourceParameters(BaseModel):
     The parameter information to control the use of the Azure CosmosDB data source.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     top_n_documents: Annotated[
         int | None, Field(description="The configured number of documents to feature in the query.")
     ] = None
@@ -7430,10 +6010,6 @@ class AzureCreateChatCompletionResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -7449,10 +6025,6 @@ class AzureCreateChatCompletionStreamResponseChoiceLogprobs(BaseModel):
     Log probability information for the choice.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[
         list[ChatCompletionTokenLogprob] | None,
         Field(description="A list of message content tokens with log probability information."),
@@ -7471,10 +6043,6 @@ class AzureCreateResponseText(BaseModel):
     - [Structured Outputs](/docs/guides/structured-outputs)
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     format: ResponseTextFormatConfiguration | None = None
 
 
@@ -7486,10 +6054,6 @@ class AzureResponseText(BaseModel):
     - [Structured Outputs](/docs/guides/structured-outputs)
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     format: ResponseTextFormatConfiguration | None = None
 
 
@@ -7498,10 +6062,6 @@ class AzureSearchChatDataSourceParameters(BaseModel):
     The parameter information to control the use of the Azure Search data source.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     top_n_documents: Annotated[
         int | None, Field(description="The configured number of documents to feature in the query.")
     ] = None
@@ -7579,10 +6139,6 @@ class ElasticsearchChatDataSourceParameters(BaseModel):
     The parameter information to control the use of the Elasticsearch data source.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     top_n_documents: Annotated[
         int | None, Field(description="The configured number of documents to feature in the query.")
     ] = None
@@ -7633,10 +6189,6 @@ class MongoDBChatDataSourceParameters(BaseModel):
     The parameter information to control the use of the MongoDB data source.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     top_n_documents: Annotated[
         int | None, Field(description="The configured number of documents to feature in the query.")
     ] = None
@@ -7697,10 +6249,6 @@ class EvalRunOutputItemSample(BaseModel):
     A sample containing the input and output of the evaluation run.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     input: Annotated[
         list[EvalRunOutputItemSampleInputItem], Field(description="An array of input messages.")
     ]
@@ -7722,10 +6270,6 @@ class EvalRunOutputItemSample(BaseModel):
 
 
 class MCPToolRequireApprovalObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     always: MCPToolRequireApprovalObjectAlways | None = None
     never: MCPToolRequireApprovalObjectNever | None = None
 
@@ -7738,18 +6282,10 @@ class ResponseText(BaseModel):
     - [Structured Outputs](/docs/guides/structured-outputs)
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     format: ResponseTextFormatConfiguration | None = None
 
 
 class RunGraderResponseMetadata(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str
     type: str
     errors: RunGraderResponseMetadataErrors
@@ -7764,10 +6300,6 @@ class PineconeChatDataSourceParameters(BaseModel):
     The parameter information to control the use of the Pinecone data source.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     top_n_documents: Annotated[
         int | None, Field(description="The configured number of documents to feature in the query.")
     ] = None
@@ -7820,10 +6352,6 @@ class PineconeChatDataSourceParameters(BaseModel):
 
 
 class CreateEvalRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     statusCode: Literal[201]
     name: Annotated[str | None, Field(description="The name of the evaluation.")] = None
     metadata: Annotated[
@@ -7853,10 +6381,6 @@ class AzureChatCompletionStreamResponseDelta(BaseModel):
     information related to retrieval-augmented generation performed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     audio: Annotated[
         ChatCompletionMessageAudioChunk | None,
         Field(description="Response audio associated with the streaming chat delta payload."),
@@ -7891,10 +6415,6 @@ class AzureContentFilterResultForChoice(BaseModel):
     A content filter result for a single response item produced by a generative AI system.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     sexual: Annotated[
         AzureContentFilterSeverityResult | None,
         Field(
@@ -7959,10 +6479,6 @@ class AzureContentFilterResultForPrompt(BaseModel):
     A content filter result associated with a single input prompt item into a generative AI system.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_index: Annotated[
         int | None,
         Field(
@@ -7977,10 +6493,6 @@ class AzureCosmosDBChatDataSource(BaseModel):
     Represents a data source configuration that will use an Azure CosmosDB resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["azure_cosmos_db"],
         Field(description="The discriminated type identifier, which is always 'azure_cosmos_db'."),
@@ -7989,20 +6501,12 @@ class AzureCosmosDBChatDataSource(BaseModel):
 
 
 class AzureEvalAPICompletionsSamplingParams(AzureEvalAPIModelSamplingParams):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tools: list[ChatCompletionTool] | None = None
     parallel_tool_calls: bool | None = None
     response_format: ResponseTextFormatConfiguration | None = None
 
 
 class AzureEvalAPIResponseSamplingParams(AzureEvalAPIModelSamplingParams):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     tools: list[Tool] | None = None
     parallel_tool_calls: bool | None = None
     response_format: ResponseTextFormatConfiguration | None = None
@@ -8013,10 +6517,6 @@ class AzureSearchChatDataSource(BaseModel):
     Represents a data source configuration that will use an Azure Search resource.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["azure_search"],
         Field(description="The discriminated type identifier, which is always 'azure_search'."),
@@ -8036,10 +6536,6 @@ class ChatCompletionMessageToolCallsItem(RootModel[list[ChatCompletionMessageToo
 
 
 class ElasticsearchChatDataSource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["elasticsearch"],
         Field(description="The discriminated type identifier, which is always 'elasticsearch'."),
@@ -8048,10 +6544,6 @@ class ElasticsearchChatDataSource(BaseModel):
 
 
 class MongoDBChatDataSource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["mongo_db"],
         Field(description="The discriminated type identifier, which is always 'mongo_db'."),
@@ -8064,10 +6556,6 @@ class ChatCompletionRequestAssistantMessage(BaseModel):
     Messages sent by the model in response to user messages.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["assistant"],
         Field(description="The role of the messages author, in this case `assistant`."),
@@ -8095,10 +6583,6 @@ class ChatCompletionRequestAssistantMessage(BaseModel):
 
 
 class ChatCompletionRequestMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         ChatCompletionRole, Field(description="The role of the author of this message.")
     ]
@@ -8116,10 +6600,6 @@ class ChatCompletionRequestUserMessage(BaseModel):
     information.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["user"], Field(description="The role of the messages author, in this case `user`.")
     ]
@@ -8136,10 +6616,6 @@ class ChatCompletionRequestUserMessage(BaseModel):
 
 
 class CreateEvalRunRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: Annotated[str | None, Field(description="The name of the run.")] = None
     metadata: Annotated[
         dict[str, str] | None,
@@ -8162,10 +6638,6 @@ class Eval(BaseModel):
     - Check if o4-mini is better at my usecase than gpt-4o
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[Literal["eval"], Field(description="The object type.")]
     id: Annotated[str, Field(description="Unique identifier for the evaluation.")]
     name: Annotated[str, Field(description="The name of the evaluation.")]
@@ -8196,10 +6668,6 @@ class EvalItem(BaseModel):
     interactions.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Annotated[
         Literal["user", "assistant", "system", "developer"],
         Field(
@@ -8221,10 +6689,6 @@ class EvalJsonlRunDataSourceParams(BaseModel):
     A JsonlRunDataSource object with that specifies a JSONL file that matches the eval
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["jsonl"], Field(description="The type of data source. Always `jsonl`.")]
     source: Annotated[
         EvalRunFileContentDataContentSource | EvalRunFileIdDataContentSource,
@@ -8237,10 +6701,6 @@ class EvalList(BaseModel):
     An object representing a list of evals.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["list"], Field(description='The type of this object. It is always set to "list".')
     ]
@@ -8259,10 +6719,6 @@ class EvalRun(BaseModel):
     A schema representing an evaluation run.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["eval.run"], Field(description='The type of the object. Always "eval.run".')
     ]
@@ -8303,10 +6759,6 @@ class EvalRunList(BaseModel):
     An object representing a list of runs for an evaluation.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["list"], Field(description='The type of this object. It is always set to "list".')
     ]
@@ -8327,10 +6779,6 @@ class EvalRunOutputItem(BaseModel):
     A schema representing an evaluation run output item.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["eval.run.output_item"],
         Field(description='The type of the object. Always "eval.run.output_item".'),
@@ -8362,10 +6810,6 @@ class EvalRunOutputItemList(BaseModel):
     An object representing a list of output items for an evaluation run.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Annotated[
         Literal["list"], Field(description='The type of this object. It is always set to "list".')
     ]
@@ -8390,10 +6834,6 @@ class GraderLabelModel(BaseModel):
     in the evaluation.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["label_model"], Field(description="The object type, which is always `label_model`.")
     ]
@@ -8417,10 +6857,6 @@ class GraderScoreModel(BaseModel):
     A ScoreModelGrader object that uses a model to assign a score to the input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["score_model"], Field(description="The object type, which is always `score_model`.")
     ]
@@ -8438,10 +6874,6 @@ class GraderScoreModel(BaseModel):
 
 
 class ImplicitUserMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: str | list[ItemContent]
 
 
@@ -8450,10 +6882,6 @@ class ItemContentOutputText(BaseModel):
     A text output from the model.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["output_text"],
         Field(description="The type of the output text. Always `output_text`."),
@@ -8466,10 +6894,6 @@ class ItemContentOutputText(BaseModel):
 
 
 class ListVectorStoreFilesResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Literal["list"]
     data: list[VectorStoreFileObject]
     first_id: str
@@ -8478,10 +6902,6 @@ class ListVectorStoreFilesResponse(BaseModel):
 
 
 class ListVectorStoresResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     object: Literal["list"]
     data: list[VectorStoreObject]
     first_id: str
@@ -8495,10 +6915,6 @@ class MCPTool(BaseModel):
     (MCP) servers. [Learn more about MCP](/docs/guides/tools-remote-mcp).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[Literal["mcp"], Field(description="The type of the MCP tool. Always `mcp`.")]
     server_label: Annotated[
         str, Field(description="A label for this MCP server, used to identify it in tool calls.")
@@ -8529,10 +6945,6 @@ class Prompt(BaseModel):
     [Learn more](/docs/guides/text?api-mode=responses#reusable-prompts).
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="The unique identifier of the prompt template to use.")]
     version: Annotated[
         str | None, Field(description="Optional version of the prompt template.")
@@ -8549,10 +6961,6 @@ class ReasoningItemParam(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["reasoning"]
     encrypted_content: Annotated[
         str | None,
@@ -8574,10 +6982,6 @@ class ReasoningItemResource(BaseModel):
 
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Literal["reasoning"]
     id: str
     encrypted_content: Annotated[
@@ -8592,10 +6996,6 @@ class ReasoningItemResource(BaseModel):
 
 
 class Response(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, str] | None,
         Field(
@@ -8720,10 +7120,6 @@ class ResponseCompletedEvent(BaseModel):
     Emitted when the model response is complete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.completed"],
         Field(description="The type of the event. Always `response.completed`."),
@@ -8737,10 +7133,6 @@ class ResponseCreatedEvent(BaseModel):
     An event that is emitted when a response is created.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.created"],
         Field(description="The type of the event. Always `response.created`."),
@@ -8754,10 +7146,6 @@ class ResponseFailedEvent(BaseModel):
     An event that is emitted when a response fails.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.failed"],
         Field(description="The type of the event. Always `response.failed`."),
@@ -8771,10 +7159,6 @@ class ResponseInProgressEvent(BaseModel):
     Emitted when the response is in progress.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.in_progress"],
         Field(description="The type of the event. Always `response.in_progress`."),
@@ -8788,10 +7172,6 @@ class ResponseIncompleteEvent(BaseModel):
     An event that is emitted when a response finishes as incomplete.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.incomplete"],
         Field(description="The type of the event. Always `response.incomplete`."),
@@ -8805,10 +7185,6 @@ class ResponseQueuedEvent(BaseModel):
     Emitted when a response is queued and waiting to be processed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["response.queued"],
         Field(description="The type of the event. Always 'response.queued'."),
@@ -8818,10 +7194,6 @@ class ResponseQueuedEvent(BaseModel):
 
 
 class RunGraderResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     reward: float
     metadata: RunGraderResponseMetadata
     sub_rewards: Any
@@ -8829,10 +7201,6 @@ class RunGraderResponse(BaseModel):
 
 
 class PineconeChatDataSource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["pinecone"],
         Field(description="The discriminated type identifier, which is always 'pinecone'."),
@@ -8841,10 +7209,6 @@ class PineconeChatDataSource(BaseModel):
 
 
 class AzureCreateChatCompletionResponsePromptFilterResult(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_index: Annotated[
         int,
         Field(
@@ -8858,10 +7222,6 @@ class AzureCreateChatCompletionResponsePromptFilterResult(BaseModel):
 
 
 class AzureCreateChatCompletionStreamResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     delta: ChatCompletionStreamResponseDelta
     logprobs: AzureCreateChatCompletionStreamResponseChoiceLogprobs | None = None
     finish_reason: Annotated[
@@ -8874,10 +7234,6 @@ class AzureCreateChatCompletionStreamResponseChoice(BaseModel):
 
 
 class EvalCompletionsRunDataSourceParamsInputMessagesTemplate(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["template"], Field(description="The type of input messages. Always `template`.")
     ]
@@ -8890,10 +7246,6 @@ class EvalCompletionsRunDataSourceParamsInputMessagesTemplate(BaseModel):
 
 
 class EvalResponsesRunDataSourceParamsInputMessagesTemplate(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["template"], Field(description="The type of input messages. Always `template`.")
     ]
@@ -8912,10 +7264,6 @@ class AzureChatCompletionResponseMessage(BaseModel):
     information related to retrieval-augmented generation performed.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     content: Annotated[str | None, Field(description="The contents of the message.")]
     refusal: Annotated[str | None, Field(description="The refusal message generated by the model.")]
     tool_calls: ChatCompletionMessageToolCallsItem | None = None
@@ -8952,10 +7300,6 @@ class AzureCreateChatCompletionRequest(BaseModel):
     This adds the ability to provide data sources for the On Your Data feature.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, str] | None,
         Field(
@@ -9125,10 +7469,6 @@ class AzureCreateChatCompletionRequest(BaseModel):
 
 
 class AzureCreateChatCompletionStreamResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[
         str,
         Field(
@@ -9169,10 +7509,6 @@ class AzureCreateChatCompletionStreamResponse(BaseModel):
 
 
 class AzureCreateResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, str] | None,
         Field(
@@ -9293,10 +7629,6 @@ class AzureCreateResponse(BaseModel):
 
 
 class AzureResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     metadata: Annotated[
         dict[str, str] | None,
         Field(
@@ -9431,10 +7763,6 @@ class EvalCompletionsRunDataSourceParams(BaseModel):
     A CompletionsRunDataSource object describing a model sampling configuration.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["completions"],
         Field(description="The type of run data source. Always `completions`."),
@@ -9470,10 +7798,6 @@ class EvalGraderLabelModelParams(BaseModel):
     in the evaluation.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["label_model"], Field(description="The object type, which is always `label_model`.")
     ]
@@ -9498,10 +7822,6 @@ class EvalGraderLabelModelParams(BaseModel):
 
 
 class EvalGraderLabelModelResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["label_model"], Field(description="The object type, which is always `label_model`.")
     ]
@@ -9521,10 +7841,6 @@ class EvalGraderLabelModelResource(BaseModel):
 
 
 class EvalGraderScoreModelParams(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["score_model"], Field(description="The object type, which is always `score_model`.")
     ]
@@ -9545,10 +7861,6 @@ class EvalGraderScoreModelParams(BaseModel):
 
 
 class EvalGraderScoreModelResource(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["score_model"], Field(description="The object type, which is always `score_model`.")
     ]
@@ -9573,10 +7885,6 @@ class EvalResponsesRunDataSourceParams(BaseModel):
     A ResponsesRunDataSource object describing a model sampling configuration.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["responses"], Field(description="The type of run data source. Always `responses`.")
     ]
@@ -9610,10 +7918,6 @@ class GraderMulti(BaseModel):
     A MultiGrader object combines the output of multiple graders to produce a single score.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["multi"], Field(description="The object type, which is always `multi`.")
     ]
@@ -9625,10 +7929,6 @@ class GraderMulti(BaseModel):
 
 
 class RunGraderRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     grader: Annotated[
         GraderStringCheck | GraderTextSimilarity | GraderPython | GraderScoreModel | GraderMulti,
         Field(description="The grader used for the fine-tuning job."),
@@ -9648,10 +7948,6 @@ class RunGraderRequest(BaseModel):
 
 
 class ValidateGraderRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     grader: Annotated[
         GraderStringCheck | GraderTextSimilarity | GraderPython | GraderScoreModel | GraderMulti,
         Field(description="The grader used for the fine-tuning job."),
@@ -9659,10 +7955,6 @@ class ValidateGraderRequest(BaseModel):
 
 
 class ValidateGraderResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     grader: Annotated[
         GraderStringCheck
         | GraderTextSimilarity
@@ -9675,10 +7967,6 @@ class ValidateGraderResponse(BaseModel):
 
 
 class AzureCreateChatCompletionResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     finish_reason: Annotated[
         Literal["stop", "length", "tool_calls", "content_filter", "function_call"],
         Field(
@@ -9700,10 +7988,6 @@ class AzureCreateChatCompletionResponse(BaseModel):
     This model adds Responsible AI content filter annotations for prompt input.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: Annotated[str, Field(description="A unique identifier for the chat completion.")]
     created: Annotated[
         int,
@@ -9733,10 +8017,6 @@ class AzureCreateChatCompletionResponse(BaseModel):
 
 
 class AzureFineTuneReinforcementMethod(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     grader: GraderStringCheck | GraderTextSimilarity | GraderScoreModel | GraderMulti
     response_format: Annotated[
         ResponseFormatJSONSchemaRequest | None,
@@ -9750,10 +8030,6 @@ class FineTuneMethod(BaseModel):
     The method used for fine-tuning.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     type: Annotated[
         Literal["supervised", "dpo", "reinforcement"],
         Field(description="The type of method. Is either `supervised`, `dpo`, or `reinforcement`."),
@@ -9768,10 +8044,6 @@ class FineTuningJob(BaseModel):
     The `fine_tuning.job` object represents a fine-tuning job that has been created through the API.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     user_provided_suffix: Annotated[
         str | None,
         Field(
@@ -9861,20 +8133,12 @@ class FineTuningJob(BaseModel):
 
 
 class ListPaginatedFineTuningJobsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     data: list[FineTuningJob]
     has_more: bool
     object: Literal["list"]
 
 
 class CreateFineTuningJobRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: Annotated[
         str | Literal["babbage-002", "davinci-002", "gpt-3.5-turbo", "gpt-4o-mini"],
         Field(

@@ -5,11 +5,11 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "9f498acd9d709dcd04ce7d444bece95f3000b737ea7dc1526693dbbd5ea7a54c"
+FINGERPRINT = "4dba682b0ad4038c1ee4018f2a012be13b4762e6f72167fc203bff923fd70e02"
 FILES: dict[str, str] = {
-    "__init__.py": "f7213a2e12237e8653520323a5a15f99726a650591bb253cdf766efa88e6674e",
+    "__init__.py": "543a10f7577a940a7b4c2dc4018082cefdc2aa3864dd3e7f2e16a9a0f0bd29c6",
     "_runtime.py": "649b3d5e82a92e2a5435f0c228b6aaf44753bfc5155faca637a69a67434febb6",
     "auth.py": "9c230df58230c5b87fd6c0c17227799e5f12f5795477a441a2ccf7bc07f665a9",
-    "builders.py": "ed9c441059dde4785f795ffbcb8deee6fcb3044b2d9dc8ed60fbf0bbf992b280",
-    "models.py": "758ac7e6a555531800a8d32ba77656034c7c915f77166942c3813f65f2b3e982",
+    "builders.py": "148c94ed6ab42f89eae3f9e4b4713f17ad4f608878a10d8a560c99a7bfbdb9c1",
+    "models.py": "f8a6362a0dbab0518ccfd84e22168d4b7350c0a51e7e5bd54b22d786e8a54a06",
 }

@@ -21,7 +21,7 @@ __all__ = [
     "API_VERSION",
     "BASE_PATH",
     "OPERATIONS",
-    "get_chat_completions",
+    "create_chat_completion",
     "get_embeddings",
     "get_image_embeddings",
     "get_model_info",
@@ -33,7 +33,7 @@ API_VERSION = "2024-05-01-preview"
 BASE_PATH = ""
 
 
-def get_chat_completions(
+def create_chat_completion(
     endpoint: str,
     *,
     body: models.ChatCompletionsOptions | Mapping[str, Any],
@@ -194,7 +194,7 @@ def get_model_info(
 
 
 OPERATIONS: dict[str, _runtime.OperationInfo] = {
-    "get_chat_completions": _runtime.OperationInfo(
+    "create_chat_completion": _runtime.OperationInfo(
         operation_id="GetChatCompletions",
         method="POST",
         path="/chat/completions",

@@ -11,7 +11,12 @@ import functools
 import warnings
 from typing import Any
 
-__all__ = ["dcg_options", "render_models"]
+__all__ = ["EXTRA_FIELDS_ALLOWED", "dcg_options", "render_models"]
+
+# Services send fields newer than the spec; the shared base model keeps them
+# (``extra="allow"``) so payloads round-trip. ``prepare`` relies on this to drop
+# ``additionalProperties: true`` (which would only restate it on one class).
+EXTRA_FIELDS_ALLOWED = True
 
 
 @functools.lru_cache(maxsize=1)
@@ -30,9 +35,11 @@ def dcg_options() -> dict[str, Any]:
         "field_constraints": True,
         # required + nullable stays required-but-None-allowed, as the spec says.
         "strict_nullable": True,
-        # Services send fields newer than the spec; keep them so payloads round-trip.
-        "allow_extra_fields": True,
+        "allow_extra_fields": EXTRA_FIELDS_ALLOWED,
         "allow_population_by_field_name": True,
+        # One generated ``BaseModel`` (subclass of pydantic's) carries the model_config
+        # above; every object class inherits from it instead of repeating the config.
+        "use_generic_base_class": True,
         "use_schema_description": True,
         # Defaults of enum-typed fields are enum members, not bare strings (mypy --strict).
         "set_default_enum_member": True,

@@ -18,6 +18,7 @@ __all__ = [
     "singular",
     "strip_namespace",
     "distinct_parts",
+    "joined",
     "words",
 ]
 
@@ -118,3 +119,35 @@ def distinct_parts(names: list[str]) -> list[str]:
     if all(parts) and len(set(parts)) == len(parts):
         return [p[:1].upper() + p[1:] for p in parts]
     return list(names)
+
+
+# Words that only say a schema is an object: ``…FileCitationObject`` wraps a file citation.
+_FILLER_WORDS = frozenset({"object"})
+
+
+def joined(owner: str, label: str) -> str:
+    """``owner + label`` without the leading words of ``label`` that ``owner`` repeats.
+
+    At the end of the owner: ``…ContentPartImage`` + ``ImageUrl`` → ``…ContentPartImageUrl``.
+    In the middle, when only filler words (``Object``) follow the repeat, they go too:
+    ``…FileCitationObject`` + ``FileCitation`` → ``…FileCitation`` and ``…CodeObject`` +
+    ``CodeInterpreter`` → ``…CodeInterpreter``. A label the owner ends with in full is
+    kept (``…Static`` + ``Static``): dropping it would give the owner's own name.
+    Callers fall back to the plain concatenation when the shorter name is taken.
+    """
+    owner_words, label_words = words(owner), words(label)
+    if "".join(owner_words) != owner or "".join(label_words) != label:
+        return owner + label  # not a plain PascalCase name: nothing to compare
+    lower = [w.lower() for w in owner_words]
+    head = [w.lower() for w in label_words]
+    core = len(lower)
+    while core > 0 and lower[core - 1] in _FILLER_WORDS:
+        core -= 1
+    for size in range(min(len(head), core), 0, -1):
+        if lower[len(lower) - size :] == head[:size]:
+            if size == len(head):
+                return owner + label
+            return "".join(owner_words + label_words[size:])
+        if core < len(lower) and lower[core - size : core] == head[:size]:
+            return "".join(owner_words[:core] + label_words[size:])
+    return owner + label

@@ -17,12 +17,22 @@ from generator.codegen.prepare import SCHEMA_REF, PreparedSpec
 from generator.codegen.problems import Problems
 from generator.codegen.surfaces import SurfaceRules
 
-__all__ = ["build_api", "python_type"]
+__all__ = ["BUILDER_NAMES", "build_api", "python_type"]
 
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _JSON_TYPES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 # Builder arguments that a parameter must not shadow.
 _BUILDER_ARGS = {"endpoint", "body", "auth", "headers", "deployment"}
+# Builders named here rather than after their operationId, keyed by (method, path as in
+# the spec): the same operation has a different operationId on each surface, and its
+# builder has one name in every package. Any other builder is the operationId in
+# snake_case.
+BUILDER_NAMES: dict[tuple[str, str], str] = {
+    # dated specs: operationId ChatCompletions_Create
+    ("post", "/deployments/{deployment-id}/chat/completions"): "create_chat_completion",
+    # v1: createChatCompletion; Foundry model inference: GetChatCompletions
+    ("post", "/chat/completions"): "create_chat_completion",
+}
 
 
 def _esc(part: str) -> str:
@@ -129,15 +139,16 @@ class _Builder:
                     continue
                 where = f"#/paths/{_esc(path)}/{method}"
                 op_id = op.get("operationId")
+                chosen = BUILDER_NAMES.get((method, path))
                 if not op_id:
                     op_id = f"{method}_{path}"
                     self.problems.add(
                         where,
                         "the operation has no operationId",
-                        consequence=f"its builder is named {snake(op_id)}",
+                        consequence=f"its builder is named {chosen or snake(op_id)}",
                         fix="add an operationId in an overlay",
                     )
-                function = snake(op_id)
+                function = chosen or snake(op_id)
                 if function in names:
                     self.problems.add(
                         where,

@@ -13,7 +13,11 @@ module rewrites a private copy of the normalised spec so that neither happens:
 3. **Inline schemas that become classes are hoisted** into ``components/schemas`` with
    names from their place in the spec: parent + property (``CreateChatCompletionResponse``
    + ``choices`` → ``CreateChatCompletionResponseChoice``), operation + ``Request`` /
-   ``Response`` for bodies, parent + the variant's ``type`` value for union members.
+   ``Response`` for bodies, parent + the variant's ``type`` value for union members;
+   words the owner already says are not repeated (``naming.joined``).
+4. **``additionalProperties: true/false/{}`` is dropped on classes**: every class allows
+   extra fields through the one generated base model, so dcg writes ``model_config``
+   once instead of on each class.
 
 A name that is already taken is never numbered: an identical schema is shared, and a
 different one gets a longer name with a reported problem. Enums are not hoisted: the
@@ -27,9 +31,11 @@ import http
 from dataclasses import dataclass
 from typing import Any
 
+from generator.codegen.models import EXTRA_FIELDS_ALLOWED
 from generator.codegen.naming import (
     RESERVED_CLASS_NAMES,
     distinct_parts,
+    joined,
     pascal,
     singular,
     strip_namespace,
@@ -190,14 +196,22 @@ class _Preparer:
         _rewrite_refs(self.doc, self.class_names)
 
     # -- naming helpers --------------------------------------------------------------
-    def claim(self, name: str, schema: dict[str, Any], where: str) -> tuple[str, bool]:
-        """Claim a component name for ``schema``; (name, reused-existing-identical)."""
+    def claim(
+        self, name: str, schema: dict[str, Any], where: str, *, full: str | None = None
+    ) -> tuple[str, bool]:
+        """Claim a component name for ``schema``; (name, reused-existing-identical).
+
+        ``full``: the plain concatenation that ``name`` shortens (see ``naming.joined``);
+        claimed instead when the shorter name is taken by a different schema.
+        """
         if name in RESERVED_CLASS_NAMES:
             name += "Schema"
         if name not in self.schemas:
             return name, False
         if _without_descriptions(self.schemas[name]) == _without_descriptions(schema):
             return name, True
+        if full is not None and full != name:
+            return self.claim(full, schema, where)
         for suffix in ("Object", "Inline"):
             candidate = name + suffix
             if candidate not in self.schemas:
@@ -384,11 +398,20 @@ class _Preparer:
         for name in list(self.schemas):
             self.visit(self.schemas[name], name, self.origins.get(name, name))
 
-    def use(self, schema: Any, name: str, where: str, *, member: bool = False) -> Any:
+    def use(
+        self,
+        schema: Any,
+        name: str,
+        where: str,
+        *,
+        member: bool = False,
+        full: str | None = None,
+    ) -> Any:
         """A schema at a use site: hoist it if it becomes a class, else visit its children.
 
         ``member``: the schema is a union member or array item, where dcg also makes a
         class of a constrained list or scalar (it cannot put the constraints in ``Field``).
+        ``full``: the unshortened name, used if ``name`` is taken (see ``claim``).
         """
         if not isinstance(schema, dict) or _is_ref(schema):
             return schema
@@ -396,7 +419,7 @@ class _Preparer:
             self.visit(schema, name, where)
             return schema
         shape = {k: v for k, v in schema.items() if k not in _USE_SITE_KEYS or k == "description"}
-        chosen, reused = self.claim(name, shape, where)
+        chosen, reused = self.claim(name, shape, where, full=full)
         if not reused:
             self.schemas[chosen] = shape
             self.origins[chosen] = where
@@ -421,7 +444,10 @@ class _Preparer:
         if isinstance(props, dict):
             for prop, sub in list(props.items()):
                 props[prop] = self.use(
-                    sub, owner + pascal(prop), f"{where}/properties/{_esc(prop)}"
+                    sub,
+                    joined(owner, pascal(prop)),
+                    f"{where}/properties/{_esc(prop)}",
+                    full=owner + pascal(prop),
                 )
         members = schema.get("allOf")
         if isinstance(members, list):
@@ -440,7 +466,13 @@ class _Preparer:
                     for label in self.variant_labels(members, where, key)
                 ]
                 for i, (member, label) in enumerate(zip(members, labels, strict=True)):
-                    members[i] = self.use(member, owner + label, f"{where}/{key}/{i}", member=True)
+                    members[i] = self.use(
+                        member,
+                        joined(owner, label),
+                        f"{where}/{key}/{i}",
+                        member=True,
+                        full=owner + label,
+                    )
         items = schema.get("items")
         if isinstance(items, dict):
             schema["items"] = self.use(
@@ -628,8 +660,34 @@ def _drop_explicit_not_nullable(node: Any) -> None:
             _drop_explicit_not_nullable(value)
 
 
+def _drop_restated_extras(schemas: dict[str, Any]) -> None:
+    """Every class allows extra fields of any type: the shared base model says so once
+    (``extra="allow"``). ``additionalProperties: true`` (or ``{}`` next to properties) on
+    a class would only restate it, and ``false`` is overridden by that policy (it always
+    was: services send fields newer than the spec); dcg would still write a
+    ``model_config`` on the class for either, so they are dropped, here and on inline
+    ``allOf`` members (which dcg merges into the class).
+
+    ``{}`` on an object without properties is kept (dcg makes a ``dict`` RootModel of it,
+    not a class), and so are typed ``additionalProperties`` schemas (they type the extras).
+    """
+    if not EXTRA_FIELDS_ALLOWED:  # pragma: no cover - the base model always allows extras
+        return
+    for schema in schemas.values():
+        if not isinstance(schema, dict):
+            continue
+        parts = [schema]
+        parts += [m for m in schema.get("allOf") or [] if isinstance(m, dict) and not _is_ref(m)]
+        for part in parts:
+            extra = part.get("additionalProperties", None)
+            if isinstance(extra, bool) and (part.get("type") == "object" or _has_properties(part)):
+                del part["additionalProperties"]
+            elif extra == {} and _has_properties(part):
+                del part["additionalProperties"]
+
+
 def prepare(document: dict[str, Any], problems: Problems) -> PreparedSpec:
-    """Rename, distribute and hoist; the input document is not modified."""
+    """Rename, distribute, hoist and drop restated extras; the input is not modified."""
     work = _Preparer(document, problems)
     _drop_explicit_not_nullable(work.doc)
     work.rename_components()
@@ -638,6 +696,7 @@ def prepare(document: dict[str, Any], problems: Problems) -> PreparedSpec:
     work.hoist_operations()
     work.drop_ref_defaults()
     work.flatten_conflicts()
+    _drop_restated_extras(work.schemas)
     return PreparedSpec(
         document=work.doc, class_names=dict(work.class_names), origins=dict(work.origins)
     )

@@ -60,6 +60,27 @@ def test_class_names_are_never_numbered_collisions() -> None:
     assert numbered == []
 
 
+@pytest.mark.parametrize("package", PACKAGES)
+def test_one_base_model_carries_the_model_config(package: str) -> None:
+    """Issue 10: the config is written once; no class repeats or narrows it."""
+    text = (GENERATED_DIR / package / "models.py").read_text(encoding="utf-8")
+    assert text.count("model_config") == 1
+    base = re.search(
+        r"^class BaseModel\(_BaseModel\):\n    model_config = ConfigDict\(([^)]*)\)", text, re.M
+    )
+    assert base is not None
+    assert 'extra="allow"' in base.group(1) and "populate_by_name=True" in base.group(1)
+    assert "forbid" not in text
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_chat_completions_builder_has_one_name(package: str) -> None:
+    """Issue 10: one name whatever the operationId (ChatCompletions_Create, ...)."""
+    text = (GENERATED_DIR / package / "builders.py").read_text(encoding="utf-8")
+    assert re.search(r"^def create_chat_completion\(", text, re.M)
+    assert not re.search(r"^def (chat_completions_create|get_chat_completions)\(", text, re.M)
+
+
 def test_whole_specs_are_generated() -> None:
     """2025-04-01-preview: 52 operations, 342 component schemas (issue 3)."""
     from aoai_conformance_generated.azure_openai_2025_04_01_preview import builders, models
@@ -84,7 +105,7 @@ def test_surface_rules_in_builders() -> None:
         builders as foundry,
     )
 
-    request = foundry.get_chat_completions(
+    request = foundry.create_chat_completion(
         "https://r.services.ai.azure.com/models",
         body={"messages": [{"role": "user", "content": "Hi"}]},
         deployment="mistral-large",
@@ -95,7 +116,7 @@ def test_surface_rules_in_builders() -> None:
     )
     assert request.headers["azureml-model-deployment"] == "mistral-large"
     assert request.headers["extra-parameters"] == "pass-through"
-    request = dated.chat_completions_create(
+    request = dated.create_chat_completion(
         "https://r.openai.azure.com/",
         deployment="a b",
         body={"messages": [{"role": "user", "content": "Hi"}]},
@@ -125,7 +146,7 @@ from generated.azure_openai_v1.auth import ApiKeyAuth
 from generated.foundry_model_inference_2024_05_01_preview import builders, models
 
 body = models.ChatCompletionsOptions.model_validate({"messages": []})
-request: httpx.Request = builders.get_chat_completions(
+request: httpx.Request = builders.create_chat_completion(
     "https://r.services.ai.azure.com/models",
     body=body,
     extra_parameters="drop",

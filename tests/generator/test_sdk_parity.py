@@ -127,7 +127,7 @@ def test_dated_builder_matches_azure_openai_with_api_key(recorder: tuple[str, li
         seed=7,  # type: ignore[arg-type]
     )
     _send(
-        dated_builders.chat_completions_create(
+        dated_builders.create_chat_completion(
             endpoint,
             deployment="gpt-4o-mini",
             # the SDK also sends `model` on the dated surface; the dated schema allows extras
@@ -166,7 +166,7 @@ def test_dated_builder_matches_azure_openai_with_entra_token(
     )
     client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)  # type: ignore[arg-type]
     _send(
-        dated_builders.chat_completions_create(
+        dated_builders.create_chat_completion(
             endpoint,
             deployment="gpt-4o-mini",
             body={"model": "gpt-4o-mini", "messages": MESSAGES},
@@ -240,7 +240,7 @@ def test_foundry_builder_matches_azure_ai_inference(recorder: tuple[str, list[Se
         headers={"azureml-model-deployment": "mistral-large"},
     )
     _send(
-        foundry.get_chat_completions(
+        foundry.create_chat_completion(
             f"{endpoint}/models",
             body={"messages": [{"role": "user", "content": "Hello"}], "max_tokens": 5, "top_k": 3},
             deployment="mistral-large",

@@ -27,7 +27,7 @@ def _generated_request(surface: str, body: dict[str, Any]) -> httpx.Request:
     if surface == "dated":
         from aoai_conformance_generated.azure_openai_2024_10_21 import auth, builders
 
-        return builders.chat_completions_create(
+        return builders.create_chat_completion(
             BASE, deployment="gpt-4o-mini", body=body, auth=auth.ApiKeyAuth(DEFAULT_API_KEY)
         )
     if surface == "v1":
@@ -42,7 +42,7 @@ def _generated_request(surface: str, body: dict[str, Any]) -> httpx.Request:
         builders as f_builders,
     )
 
-    return f_builders.get_chat_completions(
+    return f_builders.create_chat_completion(
         BASE + "/models",
         body=body,
         deployment="gpt-4o-mini",

@@ -21,7 +21,7 @@ __all__ = [
     "API_VERSION",
     "BASE_PATH",
     "OPERATIONS",
-    "chat_completions_create",
+    "create_chat_completion",
     "get_usage",
 ]
 
@@ -31,7 +31,7 @@ API_VERSION = "2030-01-01-preview"
 BASE_PATH = "/openai"
 
 
-def chat_completions_create(
+def create_chat_completion(
     endpoint: str,
     *,
     deployment: str,
@@ -102,7 +102,7 @@ def get_usage(
 
 
 OPERATIONS: dict[str, _runtime.OperationInfo] = {
-    "chat_completions_create": _runtime.OperationInfo(
+    "create_chat_completion": _runtime.OperationInfo(
         operation_id="ChatCompletions_Create",
         method="POST",
         path="/deployments/{deployment-id}/chat/completions",

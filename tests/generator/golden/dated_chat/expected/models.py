@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel as _BaseModel
+from pydantic import ConfigDict, Field, RootModel
 
 
-class SystemMessage(BaseModel):
+class BaseModel(_BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
+
+
+class SystemMessage(BaseModel):
     role: Literal["system"] | None = None
     text: str | None = None
 
 
 class ToolMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Literal["tool"] | None = None
     text: str | None = None
 
@@ -30,10 +30,6 @@ class AnyMessage(RootModel[SystemMessage | ToolMessage]):
 
 
 class ToolMessageWithId(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Literal["tool"] | None = None
     text: str | None = None
     tool_call_id: str | None = None
@@ -44,34 +40,18 @@ class CreateChatResponseUsage(BaseModel):
     Already taken by name; the inline usage above must not take a number.
     """
 
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     prompt_tokens: int | None = None
 
 
 class NamedMessageSystem(SystemMessage):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
 
 
 class NamedMessageTool(ToolMessage):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     name: str | None = None
 
 
 class MessageSystem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Literal["system"]
     content: str
 
@@ -85,36 +65,20 @@ class CreateChatRequestStopList(RootModel[list[str]]):
 
 
 class CreateChatResponseChoiceMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Literal["assistant"] | None = None
     content: str | None = None
 
 
 class CreateChatResponseUsageObject(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     total_tokens: int | None = None
 
 
 class ChatCompletionsCreateErrorResponseError(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: str | None = None
     message: str | None = None
 
 
 class GetUsageResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     total: int | None = None
 
 
@@ -123,19 +87,11 @@ class NamedMessage(RootModel[NamedMessageSystem | NamedMessageTool]):
 
 
 class MessageUser(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: Literal["user"]
     content: str | MessageUserContentList
 
 
 class CreateChatResponseChoice(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     index: int
     finish_reason: Annotated[
         Literal["stop", "length", "content_filter", "tool_calls"] | None, Field(...)
@@ -144,10 +100,6 @@ class CreateChatResponseChoice(BaseModel):
 
 
 class ChatCompletionsCreateErrorResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     error: ChatCompletionsCreateErrorResponseError | None = None
 
 
@@ -156,20 +108,12 @@ class Message(RootModel[MessageSystem | MessageUser]):
 
 
 class CreateChatRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     messages: list[Message]
     temperature: float | None = 1
     stop: str | CreateChatRequestStopList | None = None
 
 
 class CreateChatResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str
     choices: list[CreateChatResponseChoice]
     usage: CreateChatResponseUsageObject | None = None

@@ -2,48 +2,36 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel as _BaseModel
+from pydantic import ConfigDict
 
 
-class ChatCompletions(BaseModel):
+class BaseModel(_BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
+
+
+class ChatCompletions(BaseModel):
     id: str | None = None
     created: int | None = None
 
 
 class ChatCompletionsOptionsMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: str | None = None
     content: str | None = None
 
 
 class TranscribeRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     file: bytes
     language: str | None = None
 
 
 class TranscribeResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     text: str | None = None
 
 
 class ChatCompletionsOptions(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     messages: list[ChatCompletionsOptionsMessage]
     stop: list[str] | None = None

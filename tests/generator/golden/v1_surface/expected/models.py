@@ -4,65 +4,45 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel as _BaseModel
+from pydantic import ConfigDict
 
 
-class ChatCompletion(BaseModel):
+class BaseModel(_BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
     )
+
+
+class ChatCompletion(BaseModel):
     id: str
     object: Literal["chat.completion"]
 
 
 class OpenAIError(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     message: str | None = None
 
 
 class AzureError(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     code: str | None = None
     inner: OpenAIError | None = None
 
 
 class CreateChatCompletionRequestMessage(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     role: str | None = None
     content: str | None = None
 
 
 class GetEvalRunsResponseDataItem(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     id: str | None = None
 
 
 class CreateChatCompletionRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     model: str
     messages: list[CreateChatCompletionRequestMessage]
     max_completion_tokens: int | None = None
 
 
 class GetEvalRunsResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
     data: list[GetEvalRunsResponseDataItem] | None = None
