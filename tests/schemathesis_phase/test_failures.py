@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("schemathesis", reason="the schemathesis phase needs schemathesis")
 
 from conformance.phases.schemathesis import SCHEMA_CLAUSES  # noqa: E402
-from conformance.phases.schemathesis.adapt import clause_checks  # noqa: E402
+from conformance.phases.schemathesis.adapt import ClauseCheck, clause_checks  # noqa: E402
 
 # Where schemathesis defines the failures of its OpenAPI checks; GraphQL's failures
 # (schemathesis.graphql) share check names but are raised for GraphQL schemas only.
@@ -54,10 +54,7 @@ def test_one_check_per_clause_in_clause_order() -> None:
 
 
 @pytest.mark.parametrize("entry", clause_checks(), ids=lambda e: e.clause_id)
-def test_every_documented_failure_of_the_check_is_mapped(entry: object) -> None:
-    from conformance.phases.schemathesis.adapt import ClauseCheck
-
-    assert isinstance(entry, ClauseCheck)
+def test_every_documented_failure_of_the_check_is_mapped(entry: ClauseCheck) -> None:
     name = entry.check.__name__
     documented = _documented(name)
     # schemathesis still documents its failures per check (else this test proves nothing)
@@ -70,10 +67,7 @@ def test_every_documented_failure_of_the_check_is_mapped(entry: object) -> None:
 
 
 @pytest.mark.parametrize("entry", clause_checks(), ids=lambda e: e.clause_id)
-def test_every_mapped_failure_is_documented_for_its_check(entry: object) -> None:
-    from conformance.phases.schemathesis.adapt import ClauseCheck
-
-    assert isinstance(entry, ClauseCheck)
+def test_every_mapped_failure_is_documented_for_its_check(entry: ClauseCheck) -> None:
     name = entry.check.__name__
     stale = [c.__qualname__ for c in entry.failures if name not in getattr(c, "checks", ())]
     assert not stale, f"{entry.clause_id}: {stale} are no longer raised by {name}"
