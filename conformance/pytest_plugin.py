@@ -261,7 +261,7 @@ def _selection(config: pytest.Config) -> _Selection:
     from generator.errors import UsageError
 
     try:
-        from conformance.schemathesis_phase import SCHEMA_CLAUSES
+        from conformance.phases.schemathesis import SCHEMA_CLAUSES
     except ImportError:  # pragma: no cover - the phase ships with the package
         SCHEMA_CLAUSES = {}
     patterns = tuple(p.upper() for p in _split(config.getoption("aoai_select")))
@@ -285,7 +285,7 @@ def _selection(config: pytest.Config) -> _Selection:
 def _clause_ids(config: pytest.Config) -> list[tuple[str, str]]:
     """(clause id, title) of every clause the run decides, in catalog order."""
     from conformance.checks import REGISTRY
-    from conformance.schemathesis_phase import SCHEMA_CLAUSES
+    from conformance.phases.schemathesis import SCHEMA_CLAUSES
 
     selection = _selection(config)
     checks = (

@@ -91,7 +91,7 @@ def run_negative(per_operation: dict[tuple[str, str], int] | int) -> NegativeSta
     from starlette.testclient import TestClient
 
     from conformance.emulator import EmulatorConfig, create_app
-    from conformance.schemathesis_phase import build_schema
+    from conformance.phases.schemathesis import build_schema
     from generator.spec import load_spec
 
     stats = NegativeStats()

@@ -48,7 +48,7 @@ def _fresh_phase_caches() -> Iterator[None]:
     """Inner in-process runs import schemathesis modules that pytester drops afterwards;
     cases cached by the phase during an inner run must not outlive it (their metadata
     would belong to module copies the next import no longer uses)."""
-    import conformance.schemathesis_phase as phase
+    import conformance.phases.schemathesis.plan as phase
 
     yield
     phase._CASES.clear()

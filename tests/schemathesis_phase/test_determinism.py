@@ -29,7 +29,7 @@ _SCRIPT = textwrap.dedent(
         sys.path.insert(0, sys.argv[1])
         import aoai_noise_constants  # noqa: F401 - a "local" module full of literals
     from conformance.emulator import EmulatorConfig, create_app
-    from conformance.schemathesis_phase import run_schemathesis_phase
+    from conformance.phases.schemathesis import run_schemathesis_phase
     from tests.schemathesis_phase.conftest import Recorder, make_ctx
 
     sent, outcomes = [], {}

@@ -17,7 +17,7 @@ from conformance.context import Budget, RunContext
 from conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, create_app
 from conformance.emulator.server import serve
 from conformance.model import Outcome
-from conformance.schemathesis_phase import SCHEMA_CLAUSES, TOKEN_CAP, run_schemathesis_phase
+from conformance.phases.schemathesis import SCHEMA_CLAUSES, TOKEN_CAP, run_schemathesis_phase
 from tests.schemathesis_phase.conftest import (
     Recorder,
     api_version,
@@ -195,7 +195,7 @@ def test_server_error_is_schema_005(emulator_app: Any) -> None:
 @pytest.fixture
 def spec_with_required_header() -> Iterator[str]:
     """The dated spec, but apim-request-id required on 200 (as a stricter spec might say)."""
-    import conformance.schemathesis_phase as phase
+    import conformance.phases.schemathesis.plan as phase
     from generator.spec import load_spec
 
     spec_id = spec_ids("dated")["dated"]
@@ -284,9 +284,9 @@ def test_real_sockets_under_uvicorn() -> None:
 def test_a_request_that_cannot_be_sent_decides_nothing_and_crashes_nothing(
     recorder: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import conformance.schemathesis_phase as phase
+    import conformance.phases.schemathesis.phase as phase
 
-    real = phase._send
+    real = phase.send
     calls = {"n": 0}
 
     def flaky(*args: Any, **kwargs: Any) -> Any:
@@ -295,7 +295,7 @@ def test_a_request_that_cannot_be_sent_decides_nothing_and_crashes_nothing(
             raise UnicodeEncodeError("ascii", "é", 0, 1, "header values are latin-1")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(phase, "_send", flaky)
+    monkeypatch.setattr(phase, "send", flaky)
     findings = run_schemathesis_phase(make_ctx(recorder, "dated"))
     schema = next(f for f in findings if f.clause_id == "SCHEMA-001")
     assert schema.outcome is Outcome.PASSED

@@ -1,0 +1,1 @@
+"""The run's phases beside the contract catalog (today: ``schemathesis``)."""
