@@ -132,7 +132,7 @@ def target_options(values: Mapping[str, Any]) -> TargetOptions:
 
 def schemathesis_available() -> bool:
     """Whether the schemathesis phase (issue 5, part B) is installed in this build."""
-    return importlib.util.find_spec("conformance.schemathesis_phase") is not None
+    return importlib.util.find_spec("conformance.phases.schemathesis") is not None
 
 
 class BaselineLike(Protocol):
@@ -303,7 +303,7 @@ def run_target(
         result.notes.append("interrupted: the report holds the clauses finished so far")
     if schemathesis and not run_phase and not schemathesis_available():
         result.notes.append(
-            "schemathesis phase not run: conformance.schemathesis_phase is not installed"
+            "schemathesis phase not run: conformance.phases.schemathesis is not installed"
         )
     for ctx in target.contexts:
         result.notes.extend(limitation_notes(ctx))
@@ -524,7 +524,7 @@ _PHASE_LOCK = threading.Lock()
 
 
 def _schemathesis(ctx: RunContext, result: RunResult) -> list[Finding]:
-    from conformance import schemathesis_phase  # type: ignore[attr-defined]
+    from conformance.phases import schemathesis as schemathesis_phase
 
     try:
         with _PHASE_LOCK:

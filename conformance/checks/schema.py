@@ -1,4 +1,4 @@
-"""SCHEMA-*: the clauses the schemathesis phase decides (``conformance.schemathesis_phase``).
+"""SCHEMA-*: the clauses the schemathesis phase decides (``conformance.phases.schemathesis``).
 
 They are catalog clauses like any other (listed by ``contracts``, selectable, baselined);
 what differs is that one schemathesis pass over the normalised spec decides all of them,

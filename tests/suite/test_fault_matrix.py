@@ -69,7 +69,7 @@ def test_fault_fails_exactly_its_clause(fault: str) -> None:
 
 
 @pytest.mark.skipif(
-    not schemathesis_available(), reason="conformance.schemathesis_phase (issue 5 part B) missing"
+    not schemathesis_available(), reason="conformance.phases.schemathesis (issue 5 part B) missing"
 )
 @pytest.mark.parametrize("fault", [None, "wrong-object", "stream-no-role"])
 def test_default_run_with_schemathesis_phase(fault: str | None) -> None:
