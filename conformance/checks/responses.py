@@ -259,7 +259,7 @@ def stream_sequence(ctx: RunContext, exchange: Exchange, events: list[dict[str, 
                 "deltas concatenating to the final text",
                 short(deltas, 80),
             )
-        got = _answer(ctx, "responses-basic")
+        got = _basic_answer(ctx)
         if problem is None and not isinstance(got, Verdict):
             plain = got[1]
             if sorted(plain) != sorted(final) or [
