@@ -5,9 +5,9 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "fc8d6cc8f8e8d25c892b5e02d6d4d4cfc69e843cc127e41d095373390594bd49"
+FINGERPRINT = "b13ddc2ce129dbda21cc9036fa2250faa71d8521532606d41672cbc39ea4141c"
 FILES: dict[str, str] = {
-    "__init__.py": "df88072a183e0103cae9642b831c6526991bad12553b25fb41b7a1b729d2d5c2",
+    "__init__.py": "b723a78f88236d5504928bd6e2da5e4845744101166459e1dd211469b3188e18",
     "_runtime.py": "0b625387dbd0be45606a691575647bab251216777a1355bd1875c9311b1e1643",
     "auth.py": "ed5377ccdeb799fa4328bde5bb37476e79af80051b6897db9b633fc2875b3e3d",
     "builders.py": "e81c5ddf2e2eabdd3da2baa915347e8670d80b2516b106b835f9312cab0762d0",

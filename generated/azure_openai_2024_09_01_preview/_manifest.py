@@ -5,9 +5,9 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "73bdfeb5d981149656a26ec13ca047b1b046138a93618d374f5baa2129bbb1c1"
+FINGERPRINT = "24ad1011bf562b2149ef676f3653c58c890f9cde1c2ded9495dc55e57f13be07"
 FILES: dict[str, str] = {
-    "__init__.py": "b66003be4a306d36dc39e04e4ec85e97e24385a3ee2ed23134bad12dea964635",
+    "__init__.py": "941bb719b16e0cb6e0261426b13ea9e4c9c9118f6b5a534050b89f7ad520cb93",
     "_runtime.py": "e61bcd36cdc31e6cf3bb25a810922a12a357f39e1421a46dd01df859ef9038fc",
     "auth.py": "48b476ca9a7480fa07151669ad447ce365c5d2e627ae44534920d5d4e3fec629",
     "builders.py": "4a2c80335af7320e0c343319b2314f85bd30dd30a3f341c4e792580fa1a7a578",

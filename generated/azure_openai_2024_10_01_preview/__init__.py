@@ -5,7 +5,7 @@ Surface: dated; api-version 2024-10-01-preview; 42 operations.
 
 Example::
 
-    from generated.azure_openai_2024_10_01_preview import auth, builders, models
+    from aoai_conformance_generated.azure_openai_2024_10_01_preview import auth, builders, models
 
     request = builders.create_chat_completion("https://my-resource.openai.azure.com", deployment="gpt-4o-mini", body={"messages": [{"role": "user", "content": "Hello"}]}, auth=auth.ApiKeyAuth("<key>"))
     response = httpx.Client().send(request)

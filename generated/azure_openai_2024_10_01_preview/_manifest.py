@@ -5,9 +5,9 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "b2440fe090aed6ca9f840d4a8418161ecfa9df1257c530d278153b775b9ad3b9"
+FINGERPRINT = "9b5202e2b34cc05a29e4399d1327341c7c9fd97e8c163eddbece51246da10958"
 FILES: dict[str, str] = {
-    "__init__.py": "037e672b51a0d7296fdf6167d87c45e0a028a3aab104d26acf47b1b63559abbb",
+    "__init__.py": "452f82693bf81fc6de4424f4a35812b32265fab136f7742eb4a8d5d05fe49689",
     "_runtime.py": "370953722e2b924a0460df529ea83b4bdea09858d9a1120548d3356d1f4959e4",
     "auth.py": "cb1e390b0c640a3f77133eb4bca49cf9359a84760162de1371ae26a4a10d5507",
     "builders.py": "b1668f97eaddd9cf8d4af2d4ac3fd9cbf0c59004be56c4cd6583428fe966444f",

@@ -5,7 +5,7 @@ Surface: dated; api-version 2024-10-21; 6 operations.
 
 Example::
 
-    from generated.azure_openai_2024_10_21 import auth, builders, models
+    from aoai_conformance_generated.azure_openai_2024_10_21 import auth, builders, models
 
     request = builders.create_chat_completion("https://my-resource.openai.azure.com", deployment="gpt-4o-mini", body={"messages": [{"role": "user", "content": "Hello"}]}, auth=auth.ApiKeyAuth("<key>"))
     response = httpx.Client().send(request)

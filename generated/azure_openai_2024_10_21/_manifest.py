@@ -5,9 +5,9 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "3703fa2c37b7111965ce0539d75ee4808ac482308f3be5aaa2462bd7fd989711"
+FINGERPRINT = "ca94c8125fd54dd1ee67431bd0627437e75d1e4430571569daba83edbb7ace5a"
 FILES: dict[str, str] = {
-    "__init__.py": "fa3cb12ae4ee38293108d69e61e16d71dae0990e0bf57b521d00769633cef955",
+    "__init__.py": "2f332944d562004ab95a1bceb050e5feced180b2867dbff7b2d4a72841582a49",
     "_runtime.py": "b6ead3553b98c5c739e7070e902ce97b397523227a4831ebb02d684fd3f2c4d8",
     "auth.py": "7cabb114bad4a277ef92a13f84bd79d0251521707da95b186e1ef960740a7554",
     "builders.py": "81dfca36878ee6740b55513a2a5a2adecc837ac275acf3484785f50000bbe18e",

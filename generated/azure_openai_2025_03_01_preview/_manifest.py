@@ -5,9 +5,9 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "7b05df226e7a8193d8ea151c80ef44c7f8310ecc800b5ae40c749fadd844eb4b"
+FINGERPRINT = "aacb7f5080e4e53319c6b13e9535945f52b28b263bab882304daffb5e3bcfab1"
 FILES: dict[str, str] = {
-    "__init__.py": "aa52cdc511c2be0cac96860e6592d9cdae555790f849b714b52c1e8292939b15",
+    "__init__.py": "74625d8b97a7d140d9ccdcdf2d8d659d1db22de427b2b45e125388d476448392",
     "_runtime.py": "ce85326cc2a07e5e84297b7b8c47c7cff37bee28aa625b6c1319790faf1d9a03",
     "auth.py": "732f6ceef0e1f2e424984fad7a37a9bc7e16b1388017187b959466d9a825c150",
     "builders.py": "87112d0f56b6db05ec399a537709ce39662329ef2906663e9a2fe3620a87cde6",

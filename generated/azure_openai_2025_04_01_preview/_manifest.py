@@ -5,9 +5,9 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "f5173eeee9e2844eaa422b28ab9fa59fb5438d1902aabc89ec23bcbdfa8a0d29"
+FINGERPRINT = "2d4c4774264b1ecd3d170da50207393a86a75de683b6576a8be92e7b74a08da8"
 FILES: dict[str, str] = {
-    "__init__.py": "5f56e7c13a3012f33df89c9314d85db1dfe2f0de5148e7474bfeab4754024ff5",
+    "__init__.py": "e8a7b643b1dd11f92a4461add35db3bb36399fa27936b3e5a98c83bb5a6c4440",
     "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",
     "auth.py": "24849a2cf52e6aa0c0e2fa4e59f19834430140ba192ddd2211333c3cfda3cc02",
     "builders.py": "cfbefc77a6f2685042488cb73f3350194f3aa73473fd9dd4e87f171ccba286a3",

@@ -5,9 +5,9 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "f0d97e7ebf0f9941dd2a743d5cc1af96ea51d7b9b3a18fa12a5102ed29bbd8bd"
+FINGERPRINT = "86ab9b53249fb1094a34d04d410bcd146eaa701af7ff22c652a94243c6f9f933"
 FILES: dict[str, str] = {
-    "__init__.py": "14216450d404f62cb27772166dc514933d6d1ed3c53555a4c51b4dd1f979cdfc",
+    "__init__.py": "7dc75d580c22374c0590cc4bc935dd3729f4689186e2b36066a57e6a9a5fbad2",
     "_runtime.py": "be0bbe597932d13feb4bcef1f405cf305023c18b8d98dc0e915a1516229717f1",
     "auth.py": "933282ec1e6664177958ebefc15d579fe0fa84bb1b84489e46d254472fe6988c",
     "builders.py": "4d881c4f4fc041217cff8908db354063f8435d20a87e0fbe28c46f13fe15c775",

@@ -5,7 +5,7 @@ Surface: foundry; api-version 2024-05-01-preview; 4 operations.
 
 Example::
 
-    from generated.foundry_model_inference_2024_05_01_preview import auth, builders, models
+    from aoai_conformance_generated.foundry_model_inference_2024_05_01_preview import auth, builders, models
 
     request = builders.create_chat_completion("https://my-resource.services.ai.azure.com/models", deployment="gpt-4o-mini", body={"messages": [{"role": "user", "content": "Hello"}]}, auth=auth.ApiKeyAuth("<key>"))
     response = httpx.Client().send(request)

@@ -5,9 +5,9 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "4dba682b0ad4038c1ee4018f2a012be13b4762e6f72167fc203bff923fd70e02"
+FINGERPRINT = "b5538c7ba6aaba5b80aa7b4b0faabbc9bcaef164071b7c4cee9c92f605206757"
 FILES: dict[str, str] = {
-    "__init__.py": "543a10f7577a940a7b4c2dc4018082cefdc2aa3864dd3e7f2e16a9a0f0bd29c6",
+    "__init__.py": "f33f04408462045e636176e007791cf5ace98195361ff2d4181681f44bc8d306",
     "_runtime.py": "649b3d5e82a92e2a5435f0c228b6aaf44753bfc5155faca637a69a67434febb6",
     "auth.py": "9c230df58230c5b87fd6c0c17227799e5f12f5795477a441a2ccf7bc07f665a9",
     "builders.py": "148c94ed6ab42f89eae3f9e4b4713f17ad4f608878a10d8a560c99a7bfbdb9c1",

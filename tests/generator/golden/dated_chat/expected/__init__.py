@@ -5,7 +5,7 @@ Surface: dated; api-version 2030-01-01-preview; 2 operations.
 
 Example::
 
-    from generated.golden_dated_chat import auth, builders, models
+    from aoai_conformance_generated.golden_dated_chat import auth, builders, models
 
     request = builders.create_chat_completion("https://my-resource.openai.azure.com", deployment="gpt-4o-mini", body={"messages": [{"role": "user", "content": "Hello"}]}, auth=auth.ApiKeyAuth("<key>"))
     response = httpx.Client().send(request)

@@ -5,7 +5,7 @@ Surface: foundry; api-version 2024-05-01-preview; 2 operations.
 
 Example::
 
-    from generated.golden_foundry_multipart import auth, builders, models
+    from aoai_conformance_generated.golden_foundry_multipart import auth, builders, models
 
     request = builders.create_chat_completion("https://my-resource.services.ai.azure.com/models", deployment="gpt-4o-mini", body={"messages": [{"role": "user", "content": "Hello"}]}, auth=auth.ApiKeyAuth("<key>"))
     response = httpx.Client().send(request)

@@ -5,7 +5,7 @@ Surface: v1; api-version v1; 2 operations.
 
 Example::
 
-    from generated.golden_v1_surface import auth, builders, models
+    from aoai_conformance_generated.golden_v1_surface import auth, builders, models
 
     request = builders.create_chat_completion("https://my-resource.openai.azure.com", deployment="gpt-4o-mini", body={"messages": [{"role": "user", "content": "Hello"}]}, auth=auth.ApiKeyAuth("<key>"))
     response = httpx.Client().send(request)
