@@ -19,8 +19,8 @@ from conformance.checks import REGISTRY
 from conformance.checks.boundary import filter_checks as filter_boundary
 from conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, create_app
 from conformance.emulator.server import serve
-from conformance.runner import RunOptions, run_suite, run_target, schemathesis_available
-from conformance.targets import TargetOptions, open_target
+from conformance.run.runner import RunOptions, run_suite, run_target, schemathesis_available
+from conformance.run.target import TargetOptions, open_target
 
 
 def default_run(schemathesis: bool) -> tuple[float, int, int]:

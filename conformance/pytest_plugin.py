@@ -172,7 +172,7 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         _selection(config)
         if target != _EMULATOR:
-            from conformance.targets import split_target_url
+            from conformance.run.target import split_target_url
 
             split_target_url(target)
         for spec in config.getoption("aoai_report"):
@@ -181,7 +181,7 @@ def pytest_configure(config: pytest.Config) -> None:
             parse_report_spec(spec)
         baseline = config.getoption("aoai_baseline")
         if baseline:
-            from conformance.baseline import load_baseline
+            from conformance.run.baseline import load_baseline
 
             load_baseline(baseline)
     except AoaiError as exc:
@@ -213,7 +213,7 @@ class _Run:
 
 
 def _options(config: pytest.Config) -> Any:
-    from conformance.runner import TARGET_OPTION_NAMES, RunOptions, target_options
+    from conformance.run.runner import TARGET_OPTION_NAMES, RunOptions, target_options
 
     selection = _selection(config)
     target = str(config.getoption("aoai_target"))
@@ -235,11 +235,11 @@ def _options(config: pytest.Config) -> Any:
 
 
 def _execute(config: pytest.Config) -> tuple[RunResult, tuple[str, ...]]:
-    from conformance.runner import execute
+    from conformance.run.runner import execute
 
     baseline = None
     if config.getoption("aoai_baseline"):
-        from conformance.baseline import load_baseline
+        from conformance.run.baseline import load_baseline
 
         baseline = load_baseline(config.getoption("aoai_baseline"))
     result, secrets = execute(_options(config), None, baseline)
@@ -350,7 +350,7 @@ class ConformanceItem(pytest.Item):
 
     @staticmethod
     def _render(findings: list[Finding], secrets: tuple[str, ...]) -> str:
-        from conformance.redact import Redactor
+        from conformance.http.redact import Redactor
         from conformance.reports._render import finding_text
 
         clean = Redactor(secrets)

@@ -44,7 +44,7 @@ def test_layer_imports(package: str) -> None:
 
 
 def test_findings_are_built_in_one_place() -> None:
-    # issue 10: conformance/findings.py is the only Finding factory (it redacts on the way in)
+    # issue 10: conformance/run/findings.py is the only Finding factory (it redacts on the way in)
     builders = []
     for path in sorted((ROOT / "conformance").rglob("*.py")):
         if path.name in ("findings.py", "model.py"):
@@ -53,7 +53,7 @@ def test_findings_are_built_in_one_place() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Finding":
                 builders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-    assert builders == [], "build findings with conformance.findings.make_finding"
+    assert builders == [], "build findings with conformance.run.findings.make_finding"
 
 
 def test_installed_names_match_the_build() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance.context import Exchange, RunContext
+from conformance.run.context import Exchange, RunContext
 
 __all__ = [
     "SMALL",

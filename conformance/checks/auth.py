@@ -11,7 +11,7 @@ from conformance.checks._common import (
     wrong_key_chat,
 )
 from conformance.checks.registry import Verdict, clause, fail, ok, skip
-from conformance.context import RunContext
+from conformance.run.context import RunContext
 
 __all__: list[str] = []
 

@@ -24,8 +24,8 @@ from typing import Any
 
 from conformance.checks._common import error_object, short, token_limit
 from conformance.checks.registry import ALL_SURFACES, Check, Verdict, clause, fail, ok, skip
-from conformance.context import RunContext
 from conformance.model import SurfaceName
+from conformance.run.context import RunContext
 
 __all__ = ["BOUNDARY_MODES", "CASES", "filter_checks", "sent"]
 

@@ -12,7 +12,7 @@ from conformance.checks._common import (
     unknown_deployment_chat,
 )
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, ok
-from conformance.context import Exchange, RunContext
+from conformance.run.context import Exchange, RunContext
 
 __all__: list[str] = []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.checks._common import error_object, short, token_limit
 from conformance.checks.registry import Verdict, clause, fail, ok, skip
-from conformance.context import RunContext
+from conformance.run.context import RunContext
 
 __all__: list[str] = []
 

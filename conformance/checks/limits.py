@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.checks._common import token_limit
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, ok, skip
-from conformance.context import RunContext, retry_after_seconds
+from conformance.run.context import RunContext, retry_after_seconds
 
 __all__: list[str] = []
 

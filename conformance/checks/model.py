@@ -13,7 +13,6 @@ from dataclasses import replace
 
 from conformance.checks._common import short, token_limit
 from conformance.checks.registry import Verdict, clause, fail, ok, skip
-from conformance.context import RunContext
 from conformance.model import Outcome
 from conformance.model_families import (
     FAMILIES,
@@ -22,6 +21,7 @@ from conformance.model_families import (
     detect_family,
     limitation_of,
 )
+from conformance.run.context import RunContext
 
 __all__ = ["active_family", "detect_model_family", "limitation_verdict", "limitation_notes"]
 

@@ -1,6 +1,6 @@
 """The clause registry: one small function per clause, with its id, title and citation.
 
-A check receives the :class:`~conformance.context.RunContext` of one surface and returns
+A check receives the :class:`~conformance.run.context.RunContext` of one surface and returns
 a :class:`Verdict`. Ids are stable (they drive ``--select``/``--deselect``, reports and the
 baseline); registering an id twice is an error.
 """
@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from conformance.context import Exchange, RunContext
 from conformance.model import Citation, Clause, Outcome, Severity, SurfaceName
+from conformance.run.context import Exchange, RunContext
 from generator.errors import UsageError
 from generator.spec.registry import SURFACES
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from conformance.checks._common import FINISH_REASONS, basic_chat, is_int, short, token_limit
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, needs, ok, skip
-from conformance.context import Exchange, RunContext
+from conformance.run.context import Exchange, RunContext
 
 __all__: list[str] = []
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance.checks._common import is_int, short
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, needs, ok
-from conformance.context import Exchange, RunContext
+from conformance.run.context import Exchange, RunContext
 
 __all__: list[str] = []
 

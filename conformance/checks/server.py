@@ -1,7 +1,7 @@
 """SRV-001: a valid request is answered, not failed with a server error.
 
 The run decides it after a surface's other clauses, from what
-:meth:`~conformance.context.RunContext.send` recorded: every valid request that the
+:meth:`~conformance.run.context.RunContext.send` recorded: every valid request that the
 target answered 500/501 (or another 5xx that is not a gateway's 502/503/504) on every
 attempt. One finding per operation, so that a target failing its chat route is one
 divergence, not one per clause that needed a completion (those are inconclusive and
@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from conformance.checks._common import basic_chat, short
 from conformance.checks.registry import ALL_SURFACES, Verdict, fail, inconclusive, ok, phase_clause
-from conformance.context import (
+from conformance.model import Citation, Clause
+from conformance.run.context import (
     SERVER_ERROR_CLAUSE,
     BudgetExhausted,
     InfrastructureError,
     RunContext,
 )
-from conformance.model import Citation, Clause
 
 __all__ = ["PHASE", "SERVER_ERRORS", "server_error_verdicts"]
 

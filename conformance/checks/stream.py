@@ -11,8 +11,8 @@ from typing import Any
 
 from conformance.checks._common import is_int, short, stream_chat
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, needs, ok
-from conformance.context import Exchange, RunContext, SseEvent
-from conformance.sse import parse_strict
+from conformance.http.sse import parse_strict
+from conformance.run.context import Exchange, RunContext, SseEvent
 
 __all__: list[str] = []
 
@@ -298,7 +298,7 @@ def content_concatenates(ctx: RunContext, exchange: Exchange, events: list[SseEv
     )
 
 
-# -- framing, read strictly (conformance.sse) ------------------------------------------
+# -- framing, read strictly (conformance.http.sse) ------------------------------------------
 _WHATWG = ("WHATWG HTML", "9.2.6 Interpreting an event stream")
 _SSE_004 = ("seed 004", "stream (data-only server-sent events)")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.checks._common import short
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, ok
-from conformance.context import RunContext
+from conformance.run.context import RunContext
 
 __all__: list[str] = []
 

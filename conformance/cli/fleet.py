@@ -1,7 +1,7 @@
 """``aoai-conformance run --fleet FILE``: many targets, concurrently, into one report.
 
 The command line stays thin: it checks which options combine with ``--fleet``, reads the
-file (:func:`conformance.fleet.load_fleet`), runs it (:func:`conformance.fleet.run_fleet`),
+file (:func:`conformance.run.fleet.load_fleet`), runs it (:func:`conformance.run.fleet.run_fleet`),
 prints one line per target as it finishes (and per failing clause, every clause with -v),
 writes the reports and exits with the fleet's exit code.
 """
@@ -16,7 +16,9 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from conformance.fleet import (
+from conformance.http.redact import Redactor
+from conformance.model import Finding, Outcome, RunResult
+from conformance.run.fleet import (
     FleetOptions,
     FleetResult,
     FleetTarget,
@@ -25,8 +27,6 @@ from conformance.fleet import (
     parse_shard,
     run_fleet,
 )
-from conformance.model import Finding, Outcome, RunResult
-from conformance.redact import Redactor
 from generator.errors import UsageError
 
 __all__ = ["fleet_requested", "run_fleet_command", "FleetConsole"]

@@ -10,17 +10,17 @@ from typing import Any
 
 import click
 
-from conformance.http_tls import INSECURE_WARNING
+from conformance.http.tls import INSECURE_WARNING
 from conformance.model import Finding, Outcome, RunResult
 from conformance.model_families import FAMILY_NAMES
-from conformance.runner import (
+from conformance.run.runner import (
     TARGET_OPTION_NAMES,
     RunOptions,
     execute,
     target_options,
     unreachable_result,
 )
-from conformance.targets import AUTH_CHOICES, SURFACE_CHOICES, TargetUnreachable
+from conformance.run.target import AUTH_CHOICES, SURFACE_CHOICES, TargetUnreachable
 from generator.errors import UsageError
 from generator.paths import writable_file
 from generator.spec.sources import cache_dir
@@ -277,9 +277,9 @@ def run(**kw: Any) -> None:
     if kw["update_baseline"]:
         writable_file(kw["baseline"], "--baseline", "pick a path in a writable folder")
     if kw["baseline"] is not None:
-        if not _available("conformance.baseline"):
-            raise UsageError("--baseline needs conformance.baseline, which this build lacks")
-        from conformance.baseline import load_baseline
+        if not _available("conformance.run.baseline"):
+            raise UsageError("--baseline needs conformance.run.baseline, which this build lacks")
+        from conformance.run.baseline import load_baseline
 
         if not kw["update_baseline"] or Path(kw["baseline"]).exists():
             baseline = load_baseline(kw["baseline"])
@@ -332,7 +332,7 @@ def run(**kw: Any) -> None:
         raise click.exceptions.Exit(130) from None
     _write_reports(result, parsed_reports, secrets + known)
     if kw["update_baseline"]:
-        from conformance.baseline import load_baseline, write_baseline
+        from conformance.run.baseline import load_baseline, write_baseline
 
         write_baseline(result, kw["baseline"])
         load_baseline(kw["baseline"]).apply(result)  # accepted now: the exit code says so

@@ -2,7 +2,7 @@
 
 Every writer renders the same :class:`conformance.model.Finding` with the same labels
 in the same order (``_render.py``), and every byte goes through secret redaction
-(``conformance/redact.py``) twice: each string of the result before rendering, and the rendered
+(``conformance/http/redact.py``) twice: each string of the result before rendering, and the rendered
 text once more before it is written.
 
     fmt, path = parse_report_spec("junit:reports/conformance.xml")   # at option parsing
@@ -16,15 +16,15 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from conformance.fleet import FleetResult
+from conformance.http.redact import Redactor, redact
 from conformance.model import RunResult
-from conformance.redact import Redactor, redact
 from conformance.reports._render import redacted_result
 from conformance.reports.fleet import render_fleet
 from conformance.reports.html_report import render_html
 from conformance.reports.json_report import render_json
 from conformance.reports.junit import render_junit
 from conformance.reports.markdown import render_markdown
+from conformance.run.fleet import FleetResult
 from generator.errors import UsageError
 
 __all__ = [

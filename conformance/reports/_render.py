@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from conformance import __version__
+from conformance.http.redact import Redactor
 from conformance.model import Finding, Outcome, RunResult, Spend
-from conformance.redact import Redactor
 
 __all__ = [
     "TOOL_NAME",

@@ -29,8 +29,8 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from conformance.http.redact import Redactor
 from conformance.model import Finding, Outcome, RunResult
-from conformance.redact import Redactor
 from conformance.reports._render import (
     OUTCOME_LABELS,
     PARTIAL_NOTE,

@@ -23,10 +23,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from conformance.findings import finding_from_json
-from conformance.fleet import FleetResult, FleetSection
+from conformance.http.redact import Redactor
 from conformance.model import FINDINGS_SCHEMA_VERSION, Outcome, RunResult, Spend
-from conformance.redact import Redactor
 from conformance.reports._render import (
     TOOL_NAME,
     TOOL_VERSION,
@@ -38,6 +36,8 @@ from conformance.reports.html_report import html_page, html_run_parts
 from conformance.reports.json_report import report_data
 from conformance.reports.junit import junit_document, junit_suites
 from conformance.reports.markdown import render_markdown
+from conformance.run.findings import finding_from_json
+from conformance.run.fleet import FleetResult, FleetSection
 from generator.errors import UsageError
 
 __all__ = [

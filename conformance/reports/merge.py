@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conformance.fleet import FleetResult
 from conformance.reports.fleet import fleet_from_json
+from conformance.run.fleet import FleetResult
 from generator.errors import UsageError
 
 __all__ = ["load_report", "merge_reports"]

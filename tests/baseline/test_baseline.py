@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.baseline import Baseline, BaselineEntry, load_baseline, write_baseline
 from conformance.model import Finding, Outcome, RunResult
+from conformance.run.baseline import Baseline, BaselineEntry, load_baseline, write_baseline
 from generator.errors import UsageError
 
 TARGET = "https://gw.example.test/openai"

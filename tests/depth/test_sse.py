@@ -1,10 +1,10 @@
-"""The strict event-stream reader (conformance.sse) and the tolerant one."""
+"""The strict event-stream reader (conformance.http.sse) and the tolerant one."""
 
 from __future__ import annotations
 
 import pytest
 
-from conformance.sse import escape, parse_sse, parse_strict
+from conformance.http.sse import escape, parse_sse, parse_strict
 
 GOOD = 'data: {"a":1}\n\n: keep-alive\n\ndata: {"b":2}\n\ndata: [DONE]\n\n'
 

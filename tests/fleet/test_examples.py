@@ -9,7 +9,7 @@ import click
 import yaml
 
 from conformance.cli import cli
-from conformance.fleet import load_fleet, shard_names
+from conformance.run.fleet import load_fleet, shard_names
 
 ROOT = Path(__file__).resolve().parents[2]
 FLEET = ROOT / "examples" / "fleet.toml"

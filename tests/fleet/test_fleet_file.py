@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.fleet import load_fleet, parse_shard, shard_names, worst_exit_code
+from conformance.run.fleet import load_fleet, parse_shard, shard_names, worst_exit_code
 from generator.errors import UsageError
 from tests.fleet.helpers import run_cli, write_fleet
 

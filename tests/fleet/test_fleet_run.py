@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.emulator.faults import FAULTS
-from conformance.fleet import FleetOptions, load_fleet, run_fleet
+from conformance.run.fleet import FleetOptions, load_fleet, run_fleet
 from tests.fleet.helpers import (
     closed_port_url,
     emulators,
@@ -166,8 +166,8 @@ def test_concurrent_targets_with_the_schemathesis_phase_decide_it_like_a_single_
 ) -> None:
     """The phase's hypothesis engine is serialised across targets: run side by side,
     every target's SCHEMA-* clauses are decided as in a run of its own (not inconclusive)."""
-    from conformance.runner import RunOptions, run_suite
-    from conformance.targets import TargetOptions
+    from conformance.run.runner import RunOptions, run_suite
+    from conformance.run.target import TargetOptions
 
     single = run_suite(RunOptions(target=TargetOptions(env={}, surface="dated")))
     expected = sorted((f.clause_id, f.outcome.value) for f in single.findings)

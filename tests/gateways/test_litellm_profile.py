@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.profiles import load_profile
+from conformance.run.profiles import load_profile
 from tests.gateways.test_litellm import KNOWN_DATED, SOMETIMES
 
 

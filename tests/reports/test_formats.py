@@ -83,7 +83,7 @@ def test_json_report_of_empty_run_validates() -> None:
 def test_every_finding_field_is_in_the_schema() -> None:
     import dataclasses
 
-    # deployment: present only when the run checked several (conformance/deployments.py)
+    # deployment: present only when the run checked several (conformance/run/deployments.py)
     finding = dataclasses.replace(sample_result().findings[0], deployment="gpt-4o-mini")
     assert set(finding.to_json()) == set(SCHEMA["$defs"]["finding"]["properties"])
     assert "deployment" not in sample_result().findings[0].to_json()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from conformance.http.redact import MASK, redact
 from conformance.model import Outcome
-from conformance.redact import MASK, redact
 from conformance.reports import FORMATS, ReportWriteError, parse_report_spec, write_report
 from conformance.reports.console import ConsoleReporter
 from generator.errors import UsageError

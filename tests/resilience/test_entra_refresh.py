@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from azure.core.credentials import AccessToken
 
-import conformance.targets as targets
+import conformance.run.target as targets
 from conformance.cli import main
 from conformance.emulator import DEFAULT_JWT_SECRET, EmulatorConfig, create_app
 from conformance.emulator.server import serve
 from conformance.emulator.tokens import TokenError, mint_token, verify_token
-from conformance.http_auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider
+from conformance.http.auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider
 from generator.errors import UsageError
 from tests.resilience.helpers import CREDENTIAL_ENV
 from tests.support import requires_mirror

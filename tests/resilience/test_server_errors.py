@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.context import Budget, RunContext, ServerErrorAnswer
-from conformance.http_policy import RetryPolicy, TransportPolicy
+from conformance.http.policy import RetryPolicy, TransportPolicy
+from conformance.run.context import Budget, RunContext, ServerErrorAnswer
 from tests.resilience.faultserver import FaultPlan, KeepAliveLog, faulty_emulator, keepalive_server
 from tests.resilience.helpers import run_cli
 from tests.support import requires_mirror

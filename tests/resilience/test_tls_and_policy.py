@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from conformance.cli import main
-from conformance.http_policy import CircuitBreaker, RetryPolicy
-from conformance.http_tls import INSECURE_WARNING
+from conformance.http.policy import CircuitBreaker, RetryPolicy
+from conformance.http.tls import INSECURE_WARNING
 from tests.resilience.faultserver import self_signed, tls_emulator
 from tests.resilience.helpers import CREDENTIAL_ENV, run_cli
 from tests.support import requires_mirror

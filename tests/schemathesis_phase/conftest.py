@@ -12,8 +12,8 @@ pytest.importorskip("conformance.emulator", reason="the emulator (issue 4) is no
 
 from starlette.testclient import TestClient  # noqa: E402
 
-from conformance.context import Budget, RunContext  # noqa: E402
 from conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, create_app  # noqa: E402
+from conformance.run.context import Budget, RunContext  # noqa: E402
 from generator.spec import load_registry  # noqa: E402
 
 ASGIApp = Callable[..., Awaitable[None]]

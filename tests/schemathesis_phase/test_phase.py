@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.context import Budget, RunContext
 from conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, create_app
 from conformance.emulator.server import serve
 from conformance.model import Outcome
 from conformance.phases.schemathesis import SCHEMA_CLAUSES, TOKEN_CAP, run_schemathesis_phase
+from conformance.run.context import Budget, RunContext
 from tests.schemathesis_phase.conftest import (
     Recorder,
     api_version,

@@ -24,7 +24,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from azure.core.credentials import AccessToken
 
-import conformance.targets as targets
+import conformance.run.target as targets
 from conformance.cli import main
 from conformance.emulator import DEFAULT_JWT_SECRET, EmulatorConfig, create_app
 from conformance.emulator.server import serve
@@ -232,8 +232,8 @@ def test_a_crashing_check_does_not_leak_the_key_in_its_message() -> None:
     from conformance.checks.registry import Check
     from conformance.emulator import DEFAULT_API_KEY
     from conformance.model import Outcome
-    from conformance.runner import run_target
-    from conformance.targets import TargetOptions, open_target
+    from conformance.run.runner import run_target
+    from conformance.run.target import TargetOptions, open_target
 
     def crash(ctx: Any) -> Any:
         raise RuntimeError(f"boom with key {ctx.auth_headers['api-key']} in it")

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.model import Outcome, RunResult
-from conformance.runner import RunOptions, run_suite
-from conformance.targets import TargetOptions
+from conformance.run.runner import RunOptions, run_suite
+from conformance.run.target import TargetOptions
 
 
 def run_emulator(

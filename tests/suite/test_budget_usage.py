@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conformance.context import Budget, Exchange, RunContext
+from conformance.run.context import Budget, Exchange, RunContext
 
 
 def _exchange(text: str, content_type: str) -> Exchange:

@@ -10,11 +10,11 @@ import pytest
 from conformance.checks import REGISTRY
 from conformance.checks.scope import DEPLOYMENT, TARGET, scope_of
 from conformance.cli import main
-from conformance.context import Budget, BudgetExhausted
-from conformance.deployments import ShareBudget
 from conformance.model import Outcome
-from conformance.runner import RunOptions, run_suite
-from conformance.targets import TargetOptions
+from conformance.run.context import Budget, BudgetExhausted
+from conformance.run.deployments import ShareBudget
+from conformance.run.runner import RunOptions, run_suite
+from conformance.run.target import TargetOptions
 from tests.support import requires_mirror
 
 TWO = ("gpt-4o-mini", "gpt-5.1-mini")

@@ -11,7 +11,7 @@ import conformance.emulator as emulator_pkg
 from conformance.emulator import FAULTS
 from conformance.model import Outcome
 from conformance.reports import render_report
-from conformance.runner import schemathesis_available
+from conformance.run.runner import schemathesis_available
 from tests.suite.helpers import ids, run_emulator
 from tests.support import requires_mirror
 
@@ -73,8 +73,8 @@ def test_fault_fails_exactly_its_clause(fault: str) -> None:
 )
 @pytest.mark.parametrize("fault", [None, "wrong-object", "stream-no-role"])
 def test_default_run_with_schemathesis_phase(fault: str | None) -> None:
-    from conformance.runner import RunOptions, run_suite
-    from conformance.targets import TargetOptions
+    from conformance.run.runner import RunOptions, run_suite
+    from conformance.run.target import TargetOptions
 
     faults = (fault,) if fault else ()
     result = run_suite(RunOptions(target=TargetOptions(env={}, faults=faults)))

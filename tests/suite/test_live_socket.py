@@ -98,7 +98,7 @@ def test_unreachable_target_exits_3(capsys: pytest.CaptureFixture[str]) -> None:
 def test_entra_auth_sends_a_bearer_and_checks_auth_004(
     base_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import conformance.targets as targets
+    import conformance.run.target as targets
     from conformance.emulator import DEFAULT_JWT_SECRET
     from conformance.emulator.tokens import mint_token
 

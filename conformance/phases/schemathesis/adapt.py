@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.context import Exchange, RunContext, ServerErrorAnswer
+from conformance.http.redact import SECRET_HEADERS, curl_command
 from conformance.phases.schemathesis.plan import OperationPlan
-from conformance.redact import SECRET_HEADERS, curl_command
+from conformance.run.context import Exchange, RunContext, ServerErrorAnswer
 
 __all__ = [
     "TOKEN_CAP",

@@ -62,8 +62,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conformance.checks.schema import SCHEMA_CLAUSES as _CATALOG_SCHEMA_CLAUSES
-from conformance.context import BudgetExhausted, InfrastructureError, RunContext
-from conformance.findings import make_finding
+from conformance.http.redact import Redactor
 from conformance.model import Clause, Finding, Outcome
 from conformance.phases.schemathesis.adapt import (
     Sent,
@@ -78,7 +77,8 @@ from conformance.phases.schemathesis.adapt import (
     violations,
 )
 from conformance.phases.schemathesis.plan import headers_in_scope, planned_cases, schema
-from conformance.redact import Redactor
+from conformance.run.context import BudgetExhausted, InfrastructureError, RunContext
+from conformance.run.findings import make_finding
 
 __all__ = ["SCHEMA_CLAUSES", "run_schemathesis_phase"]
 
@@ -127,7 +127,7 @@ def _finding(
 
 
 def _target_label(ctx: RunContext) -> str:
-    # the same label the runner gives the catalog's findings (conformance.targets)
+    # the same label the runner gives the catalog's findings (conformance.run.target)
     label = getattr(ctx, "target_label", None)
     if isinstance(label, str) and label:
         return label

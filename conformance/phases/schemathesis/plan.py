@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from conformance.context import RunContext
+    from conformance.run.context import RunContext
 
 __all__ = [
     "MAX_PHASE_REQUESTS",

@@ -6,7 +6,7 @@ budget and the spend, and a small per-surface cache so that several clauses can 
 request (a basic completion feeds RESP-001..003 and the shape clauses).
 
 Every request goes through :meth:`RunContext.send`, which enforces the budget, retries
-with back-off (honouring ``Retry-After``; :mod:`conformance.http_policy`), counts tokens,
+with back-off (honouring ``Retry-After``; :mod:`conformance.http.policy`), counts tokens,
 and turns infrastructure failures (timeouts, connection errors, unexpected 5xx) into
 :class:`InfrastructureError` so the runner reports the clause as *inconclusive*, never as
 passed or failed.
@@ -22,16 +22,16 @@ from typing import Any, TypeVar
 
 import httpx
 
-from conformance.http_policy import (
+from conformance.http.policy import (
     RETRY_STATUSES,
     TransportPolicy,
     describe_transport_error,
     drop_connections,
     is_stale_connection,
 )
+from conformance.http.redact import header_secrets, mask_secrets, redact_headers
+from conformance.http.sse import SseEvent, parse_sse
 from conformance.model import Spend, SurfaceName
-from conformance.redact import header_secrets, mask_secrets, redact_headers
-from conformance.sse import SseEvent, parse_sse
 from generator.codegen.surfaces import rules_for
 
 __all__ = [
@@ -184,7 +184,7 @@ class RunContext:
     api_version: str | None = None
     auth_headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     spec_ids: dict[str, str] = field(default_factory=dict)
-    profile: Any = None  # conformance.profiles.Profile | None
+    profile: Any = None  # conformance.run.profiles.Profile | None
     emulator: bool = False
     app: Any = None  # the emulator's ASGI app when in process (schemathesis from_asgi)
     reasoning_deployment: str | None = None
@@ -271,7 +271,7 @@ class RunContext:
         evidence: a 500 where the contract documents 404 fails the clause, it is not an
         outage. A 5xx or 429 listed there is returned as well.
 
-        Otherwise (:mod:`conformance.http_policy`): connection failures, 429 and
+        Otherwise (:mod:`conformance.http.policy`): connection failures, 429 and
         500/502/503/504 are retried with capped, jittered back-off or the target's
         Retry-After. A valid request answered 500/501 on every attempt raises
         :class:`ServerErrorAnswer` (recorded in :attr:`server_errors`; the target is

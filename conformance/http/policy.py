@@ -1,7 +1,7 @@
 """How the suite behaves on a flaky network: retries with back-off, and a circuit breaker.
 
 Live targets are paid deployments behind real networks. The policy here decides, for one
-request of :meth:`conformance.context.RunContext.send`:
+request of :meth:`conformance.run.context.RunContext.send`:
 
 - **what is retried**: a connection that could not be opened (nothing was sent, so
   nothing was billed), ``429`` and the gateway statuses ``500/502/503/504``. A read

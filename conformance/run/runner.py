@@ -39,12 +39,17 @@ from conformance.checks.schema import PHASE as SCHEMA_PHASE
 from conformance.checks.scope import DEPLOYMENT, scope_of
 from conformance.checks.server import PHASE as SERVER_PHASE
 from conformance.checks.server import server_error_verdicts
-from conformance.context import BudgetExhausted, InfrastructureError, RunContext, ServerErrorAnswer
-from conformance.deployments import run_deployments
-from conformance.findings import make_finding
+from conformance.http.redact import Redactor, curl_command, redact_logging, redact_text
 from conformance.model import Finding, Outcome, RunResult
-from conformance.redact import Redactor, curl_command, redact_logging, redact_text
-from conformance.targets import (
+from conformance.run.context import (
+    BudgetExhausted,
+    InfrastructureError,
+    RunContext,
+    ServerErrorAnswer,
+)
+from conformance.run.deployments import run_deployments
+from conformance.run.findings import make_finding
+from conformance.run.target import (
     PROBE_UNKNOWN_SUFFIX,
     Target,
     TargetOptions,
@@ -223,7 +228,7 @@ def run_target(
     deployments: tuple[str, ...] = (),
 ) -> RunResult:
     started = time.perf_counter()
-    several = len(deployments) > 1  # per-deployment clauses: conformance/deployments.py
+    several = len(deployments) > 1  # per-deployment clauses: conformance/run/deployments.py
     result = RunResult(
         target=target.label,
         surfaces=[c.surface for c in target.contexts],
@@ -423,7 +428,7 @@ def _deployment_findings(
     result: RunResult,
     not_served: str | None,
 ) -> Iterator[Finding]:
-    """One deployment's per-deployment clauses (``conformance.deployments``); ``probe``:
+    """One deployment's per-deployment clauses (``conformance.run.deployments``); ``probe``:
     a deployment other than the first makes its own basic completion first."""
     reason = _prepare_surface(dctx, result) if probe else not_served
     for check in checks:

@@ -1,7 +1,7 @@
 """Targets: the embedded emulator or a live base URL, its surfaces, credentials and specs.
 
 ``open_target(options)`` turns command-line options (and the SDKs' environment
-variables) into one :class:`~conformance.context.RunContext` per surface to check:
+variables) into one :class:`~conformance.run.context.RunContext` per surface to check:
 
 - no target: the emulator in process (starlette's ``TestClient``, no sockets), all three
   surfaces, api-key auth, an Entra-shaped token for AUTH-004, its reasoning and
@@ -21,13 +21,13 @@ from typing import Any
 
 import httpx
 
-from conformance.context import Budget, BudgetExhausted, InfrastructureError, RunContext
-from conformance.http_auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider, default_credential
-from conformance.http_policy import RetryPolicy, TransportPolicy
-from conformance.http_tls import tls_settings
+from conformance.http.auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider, default_credential
+from conformance.http.policy import RetryPolicy, TransportPolicy
+from conformance.http.tls import tls_settings
 from conformance.model_families import family_named
-from conformance.profiles import Profile, load_profile
-from conformance.spec_plan import GATEWAY_SPEC_ID, SpecPlan, plan_specs
+from conformance.run.context import Budget, BudgetExhausted, InfrastructureError, RunContext
+from conformance.run.profiles import Profile, load_profile
+from conformance.run.spec_plan import GATEWAY_SPEC_ID, SpecPlan, plan_specs
 from generator.codegen.surfaces import rules_for
 from generator.errors import AoaiError, UsageError
 from generator.spec.registry import SURFACES, Registry, load_registry
@@ -84,7 +84,7 @@ class TargetOptions:
     insecure: bool = False
     # --auth entra: a TokenCredential (default: azure-identity's DefaultAzureCredential)
     credential: Any = field(default=None, repr=False)
-    # retries and back-off (default: conformance.http_policy.RetryPolicy())
+    # retries and back-off (default: conformance.http.policy.RetryPolicy())
     retry: RetryPolicy | None = None
     # receives every credential the run obtains (Entra tokens), as soon as it has it
     secret_sink: list[str] | None = field(default=None, repr=False)

@@ -46,8 +46,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from conformance.http.redact import Redactor, redact_text
 from conformance.model import Finding, Outcome, RunResult, Spend
-from conformance.redact import Redactor, redact_text
 from generator.errors import AoaiError, UsageError
 
 __all__ = [
@@ -234,7 +234,7 @@ def _target(raw: Any, index: int, defaults: Mapping[str, Any], path: Path) -> Fl
     if url is not None and emulator:
         raise UsageError(f"{where}: url and emulator = true contradict each other; drop one")
     if url is not None:
-        from conformance.targets import split_target_url
+        from conformance.run.target import split_target_url
 
         try:
             split_target_url(url)
@@ -284,7 +284,7 @@ def _target(raw: Any, index: int, defaults: Mapping[str, Any], path: Path) -> Fl
         raise UsageError(f"{where}: deployments lists a deployment twice")
     profile = _str(merged, "profile", where)
     if profile is not None:
-        from conformance.profiles import load_profile
+        from conformance.run.profiles import load_profile
 
         if profile.endswith(".json"):
             profile = str(_relative(profile, path.parent))
@@ -484,8 +484,8 @@ def _keys(targets: Iterable[FleetTarget], env: Mapping[str, str], path: Path) ->
 
 
 def _options(target: FleetTarget, opts: FleetOptions, key: str | None, env: dict[str, str]) -> Any:
-    from conformance.runner import RunOptions
-    from conformance.targets import TargetOptions
+    from conformance.run.runner import RunOptions
+    from conformance.run.target import TargetOptions
 
     deployment = target.deployments[0] if target.deployments else None
     return RunOptions(
@@ -523,9 +523,9 @@ def _run_one(
     secrets: list[str],
     progress: Any,
 ) -> tuple[FleetSection, tuple[str, ...]]:
-    from conformance.baseline import load_baseline
-    from conformance.runner import execute, unreachable_result
-    from conformance.targets import TargetUnreachable
+    from conformance.run.baseline import load_baseline
+    from conformance.run.runner import execute, unreachable_result
+    from conformance.run.target import TargetUnreachable
 
     options = _options(target, opts, key, env)
     started = datetime.now(UTC).isoformat(timespec="seconds")

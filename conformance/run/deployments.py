@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from conformance.context import Budget, BudgetExhausted, RunContext
 from conformance.model import Finding, Spend
+from conformance.run.context import Budget, BudgetExhausted, RunContext
 
 __all__ = ["ShareBudget", "run_deployments"]
 
