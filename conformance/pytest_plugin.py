@@ -45,6 +45,7 @@ from typing import Any
 import pytest
 
 from conformance.model import Finding, Outcome, RunResult
+from conformance.surfaces import SURFACE_CHOICES
 
 __all__ = [
     "ConformanceCollector",
@@ -70,7 +71,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--aoai-surface",
         default="auto",
-        choices=("auto", "dated", "v1", "foundry"),
+        choices=SURFACE_CHOICES,
         help="Surface to check (default: auto-detect).",
     )
     group.addoption("--aoai-deployment", metavar="NAME", help="Deployment to test.")
@@ -158,10 +159,6 @@ def _active(config: pytest.Config) -> bool:
     return bool(config.getoption("aoai_target", None))
 
 
-def _split(values: list[str]) -> tuple[str, ...]:
-    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
-
-
 def pytest_configure(config: pytest.Config) -> None:
     if not _active(config):
         return
@@ -171,6 +168,7 @@ def pytest_configure(config: pytest.Config) -> None:
     target = str(config.getoption("aoai_target"))
     try:
         _selection(config)
+        _options(config)  # the `run` command's rules, before any request
         if target != _EMULATOR:
             from conformance.run.target import split_target_url
 
@@ -213,22 +211,26 @@ class _Run:
 
 
 def _options(config: pytest.Config) -> Any:
-    from conformance.run.runner import TARGET_OPTION_NAMES, RunOptions, target_options
+    from dataclasses import replace
+
+    from conformance.run.options import TARGET_OPTION_NAMES, RunOptions
 
     selection = _selection(config)
     target = str(config.getoption("aoai_target"))
     emulator = target == _EMULATOR
-    # the `run` command's options, by the same names (--aoai-NAME)
+    # the `run` command's options, by the same names (--aoai-NAME), through the same rules
     values = {
         name: config.getoption(f"aoai_{name}") for name in TARGET_OPTION_NAMES if name != "faults"
     }
     values["faults"] = config.getoption("aoai_fault")  # --aoai-fault NAME, repeatable
-    return RunOptions(
-        target=target_options(
-            values | {"target": None if emulator else target, "emulator": emulator}
-        ),
+    options = RunOptions.from_settings(
+        values | {"target": None if emulator else target, "emulator": emulator}
+    )
+    # the plugin's own selection grammar (a pattern may name catalog and phase clauses;
+    # each was checked by _selection): only SCHEMA-* selected runs no catalog clause
+    return replace(
+        options,
         select=selection.catalog,
-        # only SCHEMA-* selected: no catalog clause (an empty select would mean all)
         deselect=() if selection.catalog or not selection.patterns else ("*",),
         schemathesis=bool(selection.schema),
     )
@@ -242,9 +244,7 @@ def _execute(config: pytest.Config) -> tuple[RunResult, tuple[str, ...]]:
         from conformance.run.baseline import load_baseline
 
         baseline = load_baseline(config.getoption("aoai_baseline"))
-    result, secrets = execute(_options(config), None, baseline)
-    known = tuple(s for s in (config.getoption("aoai_api_key"),) if s)
-    return result, tuple(secrets) + known
+    return execute(_options(config), None, baseline)
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,9 @@ def _selection(config: pytest.Config) -> _Selection:
         from conformance.phases.schemathesis import SCHEMA_CLAUSES
     except ImportError:  # pragma: no cover - the phase ships with the package
         SCHEMA_CLAUSES = {}
-    patterns = tuple(p.upper() for p in _split(config.getoption("aoai_select")))
+    from conformance.run.options import split_patterns
+
+    patterns = tuple(p.upper() for p in split_patterns(config.getoption("aoai_select")))
     schema_ids = [] if config.getoption("aoai_no_schemathesis") else list(SCHEMA_CLAUSES)
     catalog: list[str] = []
     for pattern in patterns:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance.run.context import Exchange, RunContext
+from conformance.http.client import Exchange
+from conformance.run.context import RunContext
 
 __all__ = [
     "SMALL",
@@ -113,7 +114,7 @@ def unknown_deployment_chat(ctx: RunContext) -> Exchange:
 
 def error_exchanges(ctx: RunContext) -> list[Exchange]:
     """The error answers already gathered on this surface (>= 400, not 429/5xx)."""
-    seen = [e for e in ctx.exchanges if 400 <= e.status < 500 and e.status != 429]
+    seen = [e for e in ctx.http.exchanges if 400 <= e.status < 500 and e.status != 429]
     return seen
 
 

@@ -90,7 +90,7 @@ def key_not_echoed(ctx: RunContext) -> Verdict:
 def bearer_accepted(ctx: RunContext) -> Verdict:
     if ctx.bearer_token is None:
         return skip("no Entra ID token available: run with --auth entra to check bearer auth")
-    if "authorization" in {k.lower() for k in ctx.auth_headers}:
+    if "authorization" in {k.lower() for k in ctx.http.auth_headers}:
         exchange = basic_chat(ctx)  # the whole run already authenticates with the token
     else:
         exchange = ctx.send(
@@ -121,7 +121,7 @@ def bearer_accepted(ctx: RunContext) -> Verdict:
     ),
 )
 def key_as_bearer_on_v1(ctx: RunContext) -> Verdict:
-    key = ctx.auth_headers.get("api-key")
+    key = ctx.http.auth_headers.get("api-key")
     if key is None:
         return skip("the run does not authenticate with an api-key (--auth api-key)")
     exchange = ctx.send(

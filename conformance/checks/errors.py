@@ -12,7 +12,8 @@ from conformance.checks._common import (
     unknown_deployment_chat,
 )
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, ok
-from conformance.run.context import Exchange, RunContext
+from conformance.http.client import Exchange
+from conformance.run.context import RunContext
 
 __all__: list[str] = []
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conformance.checks._common import token_limit
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, ok, skip
-from conformance.run.context import RunContext, retry_after_seconds
+from conformance.http.client import retry_after_seconds
+from conformance.run.context import RunContext
 
 __all__: list[str] = []
 

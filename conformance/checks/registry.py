@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from conformance.http.client import Exchange
 from conformance.model import Citation, Clause, Outcome, Severity, SurfaceName
-from conformance.run.context import Exchange, RunContext
+from conformance.run.context import RunContext
+from conformance.surfaces import SURFACES
 from generator.errors import UsageError
-from generator.spec.registry import SURFACES
 
 __all__ = [
     "Verdict",

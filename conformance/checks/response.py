@@ -7,7 +7,8 @@ from typing import Any
 
 from conformance.checks._common import FINISH_REASONS, basic_chat, is_int, short, token_limit
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, needs, ok, skip
-from conformance.run.context import Exchange, RunContext
+from conformance.http.client import Exchange
+from conformance.run.context import RunContext
 
 __all__: list[str] = []
 

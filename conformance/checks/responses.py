@@ -12,7 +12,8 @@ from typing import Any
 
 from conformance.checks._common import is_int, short
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, needs, ok
-from conformance.run.context import Exchange, RunContext
+from conformance.http.client import Exchange
+from conformance.run.context import RunContext
 
 __all__: list[str] = []
 

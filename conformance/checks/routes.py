@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conformance.checks._common import short, token_limit, unknown_deployment_chat
 from conformance.checks.registry import Verdict, clause, fail, ok
-from conformance.run.context import Exchange, RunContext
+from conformance.http.client import Exchange
+from conformance.run.context import RunContext
 
 __all__: list[str] = []
 

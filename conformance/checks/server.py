@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from conformance.checks._common import basic_chat, short
 from conformance.checks.registry import ALL_SURFACES, Verdict, fail, inconclusive, ok, phase_clause
+from conformance.http.budget import BudgetExhausted
+from conformance.http.client import SERVER_ERROR_CLAUSE, InfrastructureError
 from conformance.model import Citation, Clause
-from conformance.run.context import (
-    SERVER_ERROR_CLAUSE,
-    BudgetExhausted,
-    InfrastructureError,
-    RunContext,
-)
+from conformance.run.context import RunContext
 
 __all__ = ["PHASE", "SERVER_ERRORS", "server_error_verdicts"]
 
@@ -49,8 +46,8 @@ def server_error_verdicts(ctx: RunContext) -> list[Verdict]:
     try:
         basic_chat(ctx)
     except (InfrastructureError, BudgetExhausted):
-        pass  # a server error is in ctx.server_errors; an outage leaves nothing to judge
-    if ctx.server_errors:
+        pass  # a server error is in ctx.http.server_errors; an outage leaves nothing to judge
+    if ctx.http.server_errors:
         return [
             fail(
                 f"{operation}: a valid request was answered {exchange.status} on every attempt",
@@ -59,9 +56,9 @@ def server_error_verdicts(ctx: RunContext) -> list[Verdict]:
                 where="status",
                 exchange=exchange,
             )
-            for operation, exchange in ctx.server_errors.items()
+            for operation, exchange in ctx.http.server_errors.items()
         ]
-    answered = sum(1 for e in ctx.exchanges if e.status < 500 and e.status != 429)
+    answered = sum(1 for e in ctx.http.exchanges if e.status < 500 and e.status != 429)
     if answered:
         return [ok(f"{answered} answers on this surface, none a server error to a valid request")]
     return [inconclusive("no request on this surface was answered (see the other clauses)")]

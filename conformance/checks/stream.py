@@ -11,8 +11,9 @@ from typing import Any
 
 from conformance.checks._common import is_int, short, stream_chat
 from conformance.checks.registry import Verdict, clause, fail, inconclusive, needs, ok
-from conformance.http.sse import parse_strict
-from conformance.run.context import Exchange, RunContext, SseEvent
+from conformance.http.client import Exchange
+from conformance.http.sse import SseEvent, parse_strict
+from conformance.run.context import RunContext
 
 __all__: list[str] = []
 

@@ -125,7 +125,7 @@ def _check_options(kw: dict[str, Any]) -> None:
 
 def run_fleet_command(kw: dict[str, Any]) -> None:
     """The body of ``run --fleet``; raises click's Exit with the fleet's exit code."""
-    from conformance.cli.run import _split
+    from conformance.run.options import split_patterns
 
     _check_options(kw)
     shard = parse_shard(kw["shard"]) if kw["shard"] is not None else None
@@ -140,7 +140,7 @@ def run_fleet_command(kw: dict[str, Any]) -> None:
         twice = next((p for p in paths if paths.count(p) > 1), None)
         if twice is not None:
             raise UsageError(f"two --report options write to {twice}; give each its own file")
-    select, deselect = _split(kw["select"]), _split(kw["deselect"])
+    select, deselect = split_patterns(kw["select"]), split_patterns(kw["deselect"])
     if select or deselect:
         from conformance.checks import REGISTRY
 

@@ -13,24 +13,21 @@ import click
 from conformance.http.tls import INSECURE_WARNING
 from conformance.model import Finding, Outcome, RunResult
 from conformance.model_families import FAMILY_NAMES
-from conformance.run.runner import (
+from conformance.run.options import (
+    AUTH_CHOICES,
+    BOUNDARY_CHOICES,
     TARGET_OPTION_NAMES,
     RunOptions,
-    execute,
-    target_options,
-    unreachable_result,
+    split_patterns,
 )
-from conformance.run.target import AUTH_CHOICES, SURFACE_CHOICES, TargetUnreachable
+from conformance.run.runner import execute, unreachable_result
+from conformance.run.target import TargetUnreachable
+from conformance.surfaces import SURFACE_CHOICES
 from generator.errors import UsageError
 from generator.paths import writable_file
 from generator.spec.sources import cache_dir
 
 __all__ = ["run"]
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    """``--select A,B --select C`` → ``("A", "B", "C")``."""
-    return tuple(p.strip() for v in values for p in v.split(",") if p.strip())
 
 
 def _available(module: str) -> bool:
@@ -181,7 +178,7 @@ class _PlainReporter:
 @click.option("--no-schemathesis", is_flag=True, help="Skip the schemathesis phase.")
 @click.option(
     "--boundary",
-    type=click.Choice(["all", "sample", "none"]),
+    type=click.Choice(BOUNDARY_CHOICES),
     default="sample",
     show_default=True,
     help="Boundary clauses (BOUND-*, one invalid request per spec constraint): every one, "
@@ -229,18 +226,18 @@ def run(**kw: Any) -> None:
     if fleet_requested(kw):
         run_fleet_command(kw)
         return
-    if kw["force_emulator"] and kw["target"]:
-        raise UsageError("--emulator and --target contradict each other; drop one")
-    if kw["insecure"] and kw["ca_bundle"]:
-        raise UsageError("--insecure and --ca-bundle contradict each other; drop one")
-    live = kw["target"] or (
-        not kw["force_emulator"]
-        and any(os.environ.get(n) for n in ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL"))
+    # every rule about how the options combine is checked here, once (run/options.py)
+    options = RunOptions.from_settings(
+        {name: kw[name] for name in TARGET_OPTION_NAMES}
+        | {
+            "emulator": kw["force_emulator"],
+            "deployment": kw["deployment"],
+            "select": split_patterns(kw["select"]),
+            "deselect": split_patterns(kw["deselect"]),
+            "schemathesis": not kw["no_schemathesis"],
+            "boundary": kw["boundary"],
+        }
     )
-    if (kw["insecure"] or kw["ca_bundle"]) and not live:
-        raise UsageError(
-            "--ca-bundle/--insecure only apply to a live https target; pass --target URL"
-        )
     if kw["insecure"]:
         # never a silent disable: say it loudly, before any request (reports record it too)
         click.echo(INSECURE_WARNING, err=True)
@@ -263,14 +260,6 @@ def run(**kw: Any) -> None:
         twice = next((p for p in paths if paths.count(p) > 1), None)
         if twice is not None:
             raise UsageError(f"two --report options write to {twice}; give each its own file")
-    if kw["select"] or kw["deselect"]:
-        from conformance.checks import REGISTRY
-
-        if not REGISTRY.select(_split(kw["select"]), _split(kw["deselect"])):
-            raise UsageError(
-                "--select/--deselect leave no clause to run; "
-                "run `aoai-conformance contracts` to list the clause ids"
-            )
     baseline = None
     if kw["update_baseline"] and kw["baseline"] is None:
         raise UsageError("--update-baseline needs --baseline FILE (the file to write)")
@@ -283,20 +272,6 @@ def run(**kw: Any) -> None:
 
         if not kw["update_baseline"] or Path(kw["baseline"]).exists():
             baseline = load_baseline(kw["baseline"])
-    deployments = tuple(dict.fromkeys(kw["deployment"]))
-    if len(deployments) != len(kw["deployment"]):
-        raise UsageError("--deployment names a deployment twice; give each once")
-    kw["deployment"] = deployments[0] if deployments else None
-    options = RunOptions(
-        target=target_options(
-            {name: kw[name] for name in TARGET_OPTION_NAMES} | {"emulator": kw["force_emulator"]}
-        ),
-        deployments=deployments,
-        select=_split(kw["select"]),
-        deselect=_split(kw["deselect"]),
-        schemathesis=not kw["no_schemathesis"],
-        boundary=kw["boundary"],
-    )
     if not kw["verbose"]:
         # azure-identity logs every credential it tried (14 lines) before our one-line
         # error says the same in short; -v shows its full text
@@ -306,19 +281,19 @@ def run(**kw: Any) -> None:
     os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(cache_dir().parent / "hypothesis"))
     # which specs are missing, and the surfaces left out for it: said before any request
     options.target.announce = lambda line: click.echo(line, err=True)
-    known = tuple(s for s in (kw["api_key"],) if s)
+    secrets = options.target.secrets  # the run's one set: it grows while the run lasts
     progress: Any
     if _available("conformance.reports"):
         from conformance.reports.console import ConsoleReporter
 
-        progress = ConsoleReporter(verbose=kw["verbose"], secrets=known)
+        progress = ConsoleReporter(verbose=kw["verbose"], secrets=secrets)
     else:
         progress = _PlainReporter(kw["verbose"])
     try:
-        result, secrets = execute(options, progress, baseline)
+        result, _ = execute(options, progress, baseline)
     except TargetUnreachable as exc:
         # nothing was checked, but the reports still say what was tried and why it failed
-        _write_reports(unreachable_result(options, exc), parsed_reports, known)
+        _write_reports(unreachable_result(options, exc), parsed_reports, secrets.snapshot())
         raise
     except KeyboardInterrupt:
         # Ctrl-C before the first clause (e.g. while probing surfaces): still a report
@@ -328,9 +303,9 @@ def run(**kw: Any) -> None:
             interrupted=True,
             notes=["interrupted before the first clause finished (while opening the target)"],
         )
-        _write_reports(early, parsed_reports, known)
+        _write_reports(early, parsed_reports, secrets.snapshot())
         raise click.exceptions.Exit(130) from None
-    _write_reports(result, parsed_reports, secrets + known)
+    _write_reports(result, parsed_reports, secrets.snapshot())
     if kw["update_baseline"]:
         from conformance.run.baseline import load_baseline, write_baseline
 

@@ -10,7 +10,9 @@ the token is close to (or past) expiry — a token is never used past its expiry
 :class:`BearerHeaders` is the live ``{"authorization": "Bearer <token>"}`` mapping a run
 context sends: reading it asks the provider, so every request (and the schemathesis
 phase) carries a fresh token without knowing about refreshes. Every token issued is kept
-in :attr:`EntraTokenProvider.issued` so that reports and logs can redact it.
+in :attr:`EntraTokenProvider.issued` and joins the run's
+:class:`~conformance.http.secrets.Secrets` at once, so that answers, logs and reports
+mask it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from generator.codegen.surfaces import TOKEN_SCOPE
+from conformance.http.secrets import Secrets
+from generator.codegen.surfaces import TOKEN_SCOPE  # http/ sits below conformance.surfaces
 from generator.errors import UsageError
 
 __all__ = [
@@ -57,7 +60,7 @@ class EntraTokenProvider:
         *,
         margin_s: float = REFRESH_MARGIN_S,
         clock: Callable[[], float] = time.time,
-        issued: list[str] | None = None,
+        secrets: Secrets | None = None,
     ) -> None:
         self._credential = credential
         self._scope = scope
@@ -68,8 +71,9 @@ class EntraTokenProvider:
         self._expires_on = 0.0
         self._refresh_at = 0.0
         self.calls = 0  # get_token calls made
-        # every token handed out (a caller may pass its own list to watch it grow)
-        self.issued: list[str] = [] if issued is None else issued
+        # every token handed out; each also joins the run's secrets the moment it is issued
+        self.issued: list[str] = []
+        self._secrets = secrets
 
     def __repr__(self) -> str:  # never the token
         return f"EntraTokenProvider(scope={self._scope!r}, calls={self.calls})"
@@ -102,6 +106,8 @@ class EntraTokenProvider:
         self._refresh_at = expires_on - margin
         if token not in self.issued:
             self.issued.append(token)
+        if self._secrets is not None:
+            self._secrets.add(token)
 
 
 class BearerHeaders(Mapping[str, str]):

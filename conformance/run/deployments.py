@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
+from conformance.http.budget import Budget, BudgetExhausted
 from conformance.model import Finding, Spend
-from conformance.run.context import Budget, BudgetExhausted, RunContext
+from conformance.run.context import RunContext
 
 __all__ = ["ShareBudget", "run_deployments"]
 
@@ -70,7 +71,7 @@ def run_deployments(
     """For each deployment: a context of its own with a fair budget share, then ``run``
     (given whether the context still needs its basic-completion probe); every finding
     it yields is labelled with the deployment."""
-    budget = ctx.budget
+    budget = ctx.http.budget
     left = max(budget.max_requests - budget.spend.requests, 0)
     share = max(left // len(deployments), 1)
     tokens = None
@@ -80,15 +81,13 @@ def run_deployments(
         own = ShareBudget(parent=budget, name=name, share_requests=share, share_tokens=tokens)
         if index == 0:
             # the surface's own context: its probe (and the cache it filled) is this one's
-            dctx = replace(ctx, budget=own, server_errors={})
+            dctx = replace(ctx, http=replace(ctx.http, budget=own, server_errors={}))
         else:
             dctx = replace(
                 ctx,
+                http=replace(ctx.http, budget=own, exchanges=[], server_errors={}),
                 deployment=name,
-                budget=own,
                 cache={},
-                exchanges=[],
-                server_errors={},
                 token_param=initial_token_param,
             )
         for finding in run(dctx, index > 0):

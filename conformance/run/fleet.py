@@ -48,6 +48,7 @@ from typing import Any
 
 from conformance.http.redact import Redactor, redact_text
 from conformance.model import Finding, Outcome, RunResult, Spend
+from conformance.surfaces import SURFACE_CHOICES
 from generator.errors import AoaiError, UsageError
 
 __all__ = [
@@ -96,7 +97,7 @@ HIDDEN_ENV = (
 )
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SURFACES = ("auto", "dated", "v1", "foundry")
+_SURFACES = SURFACE_CHOICES
 _AUTHS = ("api-key", "entra", "none")
 
 # Exit codes from best to worst. A divergence outranks an inconclusive clause, as in a
@@ -484,34 +485,32 @@ def _keys(targets: Iterable[FleetTarget], env: Mapping[str, str], path: Path) ->
 
 
 def _options(target: FleetTarget, opts: FleetOptions, key: str | None, env: dict[str, str]) -> Any:
-    from conformance.run.runner import RunOptions
-    from conformance.run.target import TargetOptions
+    from conformance.run.options import RunOptions
 
-    deployment = target.deployments[0] if target.deployments else None
-    return RunOptions(
-        target=TargetOptions(
-            target=target.url,
-            surface=target.surface,
-            deployment=deployment,
-            api_version=target.api_version,
-            auth=target.auth,
-            api_key=key,
-            profile=target.profile,
-            reasoning=target.reasoning,
-            reasoning_deployment=target.reasoning_deployment,
-            rate_limited_deployment=target.rate_limited_deployment,
-            max_requests=target.max_requests or opts.max_requests,
-            max_tokens_total=target.max_tokens_total or opts.max_tokens_total,
-            timeout_s=target.timeout or opts.timeout,
-            faults=target.faults,
-            emulator=target.emulator,
-            env=env,
-        ),
-        select=opts.select,
-        deselect=opts.deselect,
-        schemathesis=opts.schemathesis,
-        boundary=opts.boundary,
-        deployments=target.deployments,
+    # a fleet entry uses the `run` command's setting names (run/options.py checks them)
+    return RunOptions.from_settings(
+        {
+            "target": target.url,
+            "emulator": target.emulator,
+            "surface": target.surface,
+            "deployment": target.deployments,
+            "api_version": target.api_version,
+            "auth": target.auth,
+            "api_key": key,
+            "profile": target.profile,
+            "reasoning": target.reasoning,
+            "reasoning_deployment": target.reasoning_deployment,
+            "rate_limited_deployment": target.rate_limited_deployment,
+            "max_requests": target.max_requests or opts.max_requests,
+            "max_tokens_total": target.max_tokens_total or opts.max_tokens_total,
+            "timeout": target.timeout or opts.timeout,
+            "faults": target.faults,
+            "select": opts.select,
+            "deselect": opts.deselect,
+            "schemathesis": opts.schemathesis,
+            "boundary": opts.boundary,
+        },
+        env=env,
     )
 
 

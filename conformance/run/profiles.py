@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.surfaces import SURFACES
 from generator.errors import UsageError
 from generator.paths import PROFILES_DIR
-from generator.spec.registry import SURFACES
 
 __all__ = ["Profile", "Deviation", "PROFILES_DIR", "load_profile", "list_profiles"]
 

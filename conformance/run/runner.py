@@ -23,8 +23,8 @@ import importlib.util
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Protocol
@@ -39,33 +39,28 @@ from conformance.checks.schema import PHASE as SCHEMA_PHASE
 from conformance.checks.scope import DEPLOYMENT, scope_of
 from conformance.checks.server import PHASE as SERVER_PHASE
 from conformance.checks.server import server_error_verdicts
-from conformance.http.redact import Redactor, curl_command, redact_logging, redact_text
+from conformance.http.budget import BudgetExhausted
+from conformance.http.client import InfrastructureError, ServerErrorAnswer
+from conformance.http.redact import Redactor, curl_command, redact_logging
+from conformance.http.secrets import KEY_ENV_VARS
 from conformance.model import Finding, Outcome, RunResult
-from conformance.run.context import (
-    BudgetExhausted,
-    InfrastructureError,
-    RunContext,
-    ServerErrorAnswer,
-)
+from conformance.run.context import RunContext
 from conformance.run.deployments import run_deployments
 from conformance.run.findings import make_finding
+from conformance.run.options import RunOptions
 from conformance.run.target import (
     PROBE_UNKNOWN_SUFFIX,
     Target,
-    TargetOptions,
     TargetUnreachable,
     open_target,
 )
-from generator.codegen.surfaces import rules_for
+from conformance.surfaces import rules_for
 
 __all__ = [
-    "RunOptions",
     "Progress",
     "run_suite",
     "execute",
     "run_target",
-    "target_options",
-    "TARGET_OPTION_NAMES",
     "schemathesis_available",
     "unreachable_result",
 ]
@@ -79,60 +74,6 @@ class Progress(Protocol):
     def advance(self, finding: Finding) -> None: ...
 
     def finish(self, result: RunResult) -> None: ...
-
-
-@dataclass
-class RunOptions:
-    target: TargetOptions = field(default_factory=TargetOptions)
-    select: tuple[str, ...] = ()
-    deselect: tuple[str, ...] = ()
-    schemathesis: bool = True
-    boundary: str = "sample"  # all | sample | none (conformance.checks.boundary)
-    # several deployments (--deployment ×N): the first is target.deployment
-    deployments: tuple[str, ...] = ()
-
-
-# TargetOptions fields by the front ends' option names (`run --timeout` is timeout_s)
-_OPTION_FIELDS = {"timeout": "timeout_s"}
-#: The target options every front end offers (`run --NAME`, `pytest --aoai-NAME`).
-TARGET_OPTION_NAMES = (
-    "target",
-    "surface",
-    "deployment",
-    "api_version",
-    "auth",
-    "api_key",
-    "profile",
-    "reasoning",
-    "reasoning_deployment",
-    "rate_limited_deployment",
-    "model_family",
-    "max_requests",
-    "max_tokens_total",
-    "timeout",
-    "faults",
-    "ca_bundle",
-    "insecure",
-)
-
-
-def target_options(values: Mapping[str, Any]) -> TargetOptions:
-    """The one way from a front end's option values to :class:`TargetOptions`.
-
-    ``values`` uses the ``run`` command's option names (``timeout``, ``faults``,
-    ``ca_bundle``...; the pytest plugin's ``--aoai-NAME`` options map to the same names);
-    a name left out keeps its default, None means "not given", an unknown name is a bug.
-    """
-    known = {f.name for f in fields(TargetOptions)}
-    given: dict[str, Any] = {}
-    for name, value in values.items():
-        field_name = _OPTION_FIELDS.get(name, name)
-        if field_name not in known:
-            raise TypeError(f"no target option {name!r}")
-        if value is None:
-            continue
-        given[field_name] = tuple(value) if field_name == "faults" else value
-    return TargetOptions(**given)
 
 
 def schemathesis_available() -> bool:
@@ -162,29 +103,20 @@ def execute(
     checks = REGISTRY.select(options.select, options.deselect)
     checks = filter_boundary(checks, options.boundary, options.select)
     env = os.environ if options.target.env is None else options.target.env
-    known = tuple(
-        s
-        for s in (
-            options.target.api_key,
-            *(env.get(name) for name in ("AZURE_OPENAI_API_KEY", "OPENAI_API_KEY")),
+    secrets = options.target.secrets
+    secrets.add(options.target.api_key, *(env.get(name) for name in KEY_ENV_VARS))
+    # log records of httpx/httpcore/ours pass through redaction while the run lasts; the
+    # set is read per record, so Entra tokens are covered the moment they are issued
+    with redact_logging(secrets.snapshot), open_target(options.target) as target:
+        result = run_target(
+            target,
+            checks,
+            progress=progress,
+            schemathesis=options.schemathesis,
+            baseline=baseline,
+            deployments=options.deployments,
         )
-        if s
-    )
-    # log records of httpx/httpcore/ours pass through redaction while the run lasts;
-    # Entra tokens join the list the moment they are issued (probes log too)
-    issued: list[str] = []
-    options.target.secret_sink = issued
-    with redact_logging(lambda: (*known, *issued)), open_target(options.target) as target:
-        with redact_logging(target.all_secrets):
-            result = run_target(
-                target,
-                checks,
-                progress=progress,
-                schemathesis=options.schemathesis,
-                baseline=baseline,
-                deployments=options.deployments,
-            )
-        return result, target.all_secrets()
+        return result, secrets.snapshot()
 
 
 def unreachable_result(options: RunOptions, error: TargetUnreachable) -> RunResult:
@@ -289,10 +221,10 @@ def run_target(
             elif not_served is not None:
                 for check in surface_phase:
                     emit(_run_check(ctx, check, target, not_served))
-            elif ctx.transport.breaker.open:
+            elif ctx.http.transport.breaker.open:
                 result.notes.append(
                     f"{ctx.surface}: schemathesis phase not run: the target is failing "
-                    f"({ctx.transport.breaker.reason})"
+                    f"({ctx.http.transport.breaker.reason})"
                 )
             else:
                 wanted = {c.id for c in surface_phase}
@@ -329,7 +261,7 @@ def run_target(
             f"failed requests in a row (last: {transport.breaker.reason}); the clauses after "
             "that are inconclusive"
         )
-    result.notes = [redact_text(n, target.all_secrets()) for n in result.notes]
+    result.notes = [target.secrets.redact(n) for n in result.notes]
     result.duration_s = round(time.perf_counter() - started, 3)
     if baseline is not None:
         baseline.apply(result)
@@ -360,7 +292,7 @@ def _unserved_by_5xx(ctx: RunContext, error: ServerErrorAnswer) -> str | None:
     if control.status != status:
         return None
     ctx.cache[_UNSERVED_5XX] = True
-    ctx.server_errors.clear()  # not a served route failing: the ROUTE clauses report it
+    ctx.http.server_errors.clear()  # not a served route failing: the ROUTE clauses report it
     return (
         f"not served: the {ctx.surface} chat route and {path}, a path no service has, are "
         f"both answered {status}: the target does not serve this surface (ROUTE-* still run)"
@@ -503,7 +435,7 @@ def _server_errors(
 
 
 def _finding(ctx: RunContext, check: Check, verdict: Verdict, target: Target) -> Finding:
-    secrets = target.all_secrets() + ctx.secrets
+    secrets = target.secrets.snapshot()
     reproduction = ""
     if verdict.exchange is not None and verdict.outcome is not Outcome.SKIPPED:
         ex = verdict.exchange
@@ -513,7 +445,7 @@ def _finding(ctx: RunContext, check: Check, verdict: Verdict, target: Target) ->
         verdict.outcome,
         surface=ctx.surface,
         target=target.label,
-        redact=Redactor(secrets),
+        redact=target.secrets.redactor(),
         reason=verdict.reason,
         expected=verdict.expected,
         observed=verdict.observed,

@@ -22,18 +22,20 @@ from typing import Any
 import httpx
 
 from conformance.http.auth import ENTRA_SCOPE, BearerHeaders, EntraTokenProvider, default_credential
+from conformance.http.budget import Budget, BudgetExhausted
+from conformance.http.client import HttpClient, InfrastructureError, connect
 from conformance.http.policy import RetryPolicy, TransportPolicy
+from conformance.http.secrets import KEY_ENV_VARS, Secrets
 from conformance.http.tls import tls_settings
-from conformance.model_families import family_named
-from conformance.run.context import Budget, BudgetExhausted, InfrastructureError, RunContext
+from conformance.run.context import RunContext
+from conformance.run.options import ENDPOINT_ENV_VARS, TargetOptions
 from conformance.run.profiles import Profile, load_profile
 from conformance.run.spec_plan import GATEWAY_SPEC_ID, SpecPlan, plan_specs
-from generator.codegen.surfaces import rules_for
+from conformance.surfaces import SURFACES, rules_for
 from generator.errors import AoaiError, UsageError
-from generator.spec.registry import SURFACES, Registry, load_registry
+from generator.spec.registry import Registry, load_registry
 
 __all__ = [
-    "TargetOptions",
     "Target",
     "TargetUnreachable",
     "open_target",
@@ -46,50 +48,12 @@ __all__ = [
 # listens on by default makes every curl reproduction of an embedded run replayable
 # against `aoai-conformance emulate [--fault NAME]` as it is.
 EMULATOR_BASE_URL = "http://127.0.0.1:8000"
-SURFACE_CHOICES = ("auto", "dated", "v1", "foundry")
-AUTH_CHOICES = ("api-key", "entra", "none")
 
 
 class TargetUnreachable(AoaiError):
     """The target answered nothing usable (exit 3)."""
 
     exit_code = 3
-
-
-@dataclass
-class TargetOptions:
-    target: str | None = None
-    surface: str = "auto"
-    deployment: str | None = None
-    api_version: str | None = None
-    auth: str | None = None
-    api_key: str | None = field(default=None, repr=False)
-    profile: str | None = None
-    reasoning: bool = False
-    reasoning_deployment: str | None = None
-    rate_limited_deployment: str | None = None
-    # --model-family: which model family's documented rules apply (None: detect them
-    # from the answer's model; conformance.model_families)
-    model_family: str | None = None
-    max_requests: int = 150
-    max_tokens_total: int | None = None
-    timeout_s: float = 30.0
-    faults: tuple[str, ...] = ()
-    emulator: bool = False
-    env: dict[str, str] | None = None  # defaults to os.environ (tests pass their own)
-    # embedded emulator only: wrap its ASGI app (tests use it to break extra clauses)
-    wrap_app: Callable[[Any], Any] | None = field(default=None, repr=False)
-    # live targets: TLS trust (--ca-bundle / SSL_CERT_FILE / REQUESTS_CA_BUNDLE) or --insecure
-    ca_bundle: str | None = None
-    insecure: bool = False
-    # --auth entra: a TokenCredential (default: azure-identity's DefaultAzureCredential)
-    credential: Any = field(default=None, repr=False)
-    # retries and back-off (default: conformance.http.policy.RetryPolicy())
-    retry: RetryPolicy | None = None
-    # receives every credential the run obtains (Entra tokens), as soon as it has it
-    secret_sink: list[str] | None = field(default=None, repr=False)
-    # told, before any request, which specs are missing and which surfaces are left out
-    announce: Callable[[str], None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -100,14 +64,10 @@ class Target:
     emulator: bool
     profile: Profile | None
     notes: list[str] = field(default_factory=list)
-    secrets: tuple[str, ...] = field(default=(), repr=False)
+    # the run's one set of credentials (TargetOptions.secrets), grown by Entra refreshes
+    secrets: Secrets = field(default_factory=Secrets, repr=False)
     transport: TransportPolicy = field(default_factory=TransportPolicy, repr=False)
     token_provider: EntraTokenProvider | None = field(default=None, repr=False)
-
-    def all_secrets(self) -> tuple[str, ...]:
-        """Every credential of the run so far, refreshed Entra tokens included."""
-        issued = tuple(self.token_provider.issued) if self.token_provider is not None else ()
-        return tuple(dict.fromkeys(self.secrets + issued))
 
 
 def split_target_url(url: str) -> tuple[str, str | None, str]:
@@ -201,7 +161,7 @@ def _credentials(
             )
         return {"api-key": key}, None, mode
     provider = EntraTokenProvider(
-        opts.credential or _entra_credential(), ENTRA_SCOPE, issued=opts.secret_sink
+        opts.credential or _entra_credential(), ENTRA_SCOPE, secrets=opts.secrets
     )
     provider.token()  # fail now (exit 2) when no credential source works
     return BearerHeaders(provider), provider, mode
@@ -405,18 +365,7 @@ def _undetected(base: str, detections: list[Detection]) -> str:
 def open_target(opts: TargetOptions) -> Iterator[Target]:
     """Build the contexts of a run; closes clients (and stops nothing else) on exit."""
     env = dict(os.environ if opts.env is None else opts.env)
-    if opts.surface not in SURFACE_CHOICES:
-        raise UsageError(f"--surface must be one of {', '.join(SURFACE_CHOICES)}")
-    if opts.auth is not None and opts.auth not in AUTH_CHOICES:
-        raise UsageError(f"--auth must be one of {', '.join(AUTH_CHOICES)}")
-    if opts.max_requests < 1:
-        raise UsageError("--max-requests must be at least 1")
-    if opts.max_tokens_total is not None and opts.max_tokens_total < 1:
-        raise UsageError("--max-tokens-total must be at least 1")
-    if not opts.timeout_s > 0:
-        raise UsageError("--timeout must be a positive number of seconds, e.g. --timeout 30")
-    if opts.model_family is not None:
-        family_named(opts.model_family)  # a one-line usage error naming the families
+    opts.validate(env)
     transport = TransportPolicy(retry=opts.retry or RetryPolicy())
     profile = load_profile(opts.profile) if opts.profile else None
     registry = load_registry()
@@ -427,24 +376,16 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
     url = opts.target
     source = "--target"
     if url is None and not opts.emulator:
-        for name in ("AZURE_OPENAI_ENDPOINT", "OPENAI_BASE_URL"):
+        for name in ENDPOINT_ENV_VARS:
             if env.get(name):
                 url, source = env[name], name
                 break
     if url is None:
-        if opts.faults and opts.target is not None:
-            raise UsageError("--fault only applies to the embedded emulator; drop --target")
-        if opts.ca_bundle or opts.insecure:
-            raise UsageError(
-                "--ca-bundle/--insecure only apply to a live https target; pass --target URL"
-            )
         with _emulator_target(
             opts, profile, registry, versions, api_version, explicit, budget, transport
         ) as t:
             yield t
         return
-    if opts.faults:
-        raise UsageError("--fault only applies to the embedded emulator; drop --target")
     base, hinted, prefix = split_target_url(url)
     tls = tls_settings(opts.ca_bundle or None, opts.insecure, env)
     headers, provider, _mode = _credentials(opts, env)
@@ -454,13 +395,10 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
         raise UsageError(
             "a live target needs a deployment: pass --deployment NAME (the deployment to test)"
         )
-    secrets = tuple(
-        v
-        for v in (opts.api_key, env.get("AZURE_OPENAI_API_KEY"), env.get("OPENAI_API_KEY"), bearer)
-        if v
-    )
+    secrets = opts.secrets
+    secrets.add(opts.api_key, *(env.get(name) for name in KEY_ENV_VARS), bearer)
     # verification on unless --insecure (which the CLI announces and the report records)
-    client = httpx.Client(follow_redirects=False, timeout=opts.timeout_s, verify=tls.verify)
+    client = connect(opts.timeout_s, tls.verify)
     notes = [f"target {base} (from {source})"]
     if base.startswith("https:") or tls.insecure:
         notes.append(tls.description)
@@ -468,14 +406,20 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
 
         def make(surface: str, foundry_prefix: str = prefix) -> RunContext:
             version = _version_for(surface, api_version, versions, opts.surface, profile)
-            return RunContext(
+            http = HttpClient(
                 base_url=base,
-                surface=surface,  # type: ignore[arg-type]
-                deployment=deployment,
                 client=client,
                 budget=budget,
-                api_version=version,
                 auth_headers=headers,
+                secrets=secrets,
+                timeout_s=opts.timeout_s,
+                transport=transport,
+            )
+            return RunContext(
+                http=http,
+                surface=surface,  # type: ignore[arg-type]
+                deployment=deployment,
+                api_version=version,
                 spec_ids=_spec_ids(registry, surface, version),
                 profile=profile,
                 emulator=False,
@@ -485,10 +429,7 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
                 bearer_token=bearer,
                 api_version_explicit=explicit,
                 foundry_prefix=foundry_prefix,
-                secrets=secrets,
-                timeout_s=opts.timeout_s,
                 token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
-                transport=transport,
             )
 
         detections: list[Detection] = []
@@ -512,7 +453,7 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
         elif hinted is not None:
             surfaces = [hinted]
         else:
-            surfaces = ["dated", "v1", "foundry"]
+            surfaces = list(SURFACES)
         # before the first probe: the specs each surface needs, and which are here
         plan = _plan(surfaces, registry, opts, api_version, versions, profile)
         notes.extend(plan.notes())
@@ -639,19 +580,25 @@ def _emulator_target(
         headers = {"api-key": opts.api_key or key}
     elif auth_mode == "entra":
         headers = {"authorization": f"Bearer {token}"}
-    secrets = (key, token, opts.api_key or "")
+    secrets = opts.secrets
+    secrets.add(key, token, opts.api_key)
     client: Any = TestClient(app, base_url=EMULATOR_BASE_URL, raise_server_exceptions=False)
 
     def make(surface: str) -> RunContext:
         version = _version_for(surface, api_version, versions, opts.surface, profile)
-        return RunContext(
+        http = HttpClient(
             base_url=EMULATOR_BASE_URL,
-            surface=surface,  # type: ignore[arg-type]
-            deployment=deployment,
             client=client,
             budget=budget,
-            api_version=version,
             auth_headers=headers,
+            secrets=secrets,
+            transport=transport,
+        )
+        return RunContext(
+            http=http,
+            surface=surface,  # type: ignore[arg-type]
+            deployment=deployment,
+            api_version=version,
             spec_ids=_spec_ids(registry, surface, version),
             profile=profile,
             emulator=True,
@@ -662,9 +609,7 @@ def _emulator_target(
             limited_deployment=limited,
             bearer_token=token,
             api_version_explicit=explicit,
-            secrets=tuple(s for s in secrets if s),
             token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
-            transport=transport,
         )
 
     label = "emulator (in process)"
@@ -678,7 +623,7 @@ def _emulator_target(
             True,
             profile,
             notes,
-            tuple(s for s in secrets if s),
+            secrets,
             transport,
         )
     finally:

@@ -48,8 +48,8 @@ def test_walk_finds_the_declared_temperature_limit_and_verifies_cases() -> None:
 
 @requires_mirror
 def test_modes_and_the_count_in_the_report() -> None:
-    from conformance.run.runner import RunOptions, run_suite
-    from conformance.run.target import TargetOptions
+    from conformance.run.options import RunOptions, TargetOptions
+    from conformance.run.runner import run_suite
 
     def run(mode: str) -> tuple[set[str], list[str], int]:
         result = run_suite(

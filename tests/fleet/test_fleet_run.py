@@ -166,8 +166,8 @@ def test_concurrent_targets_with_the_schemathesis_phase_decide_it_like_a_single_
 ) -> None:
     """The phase's hypothesis engine is serialised across targets: run side by side,
     every target's SCHEMA-* clauses are decided as in a run of its own (not inconclusive)."""
-    from conformance.run.runner import RunOptions, run_suite
-    from conformance.run.target import TargetOptions
+    from conformance.run.options import RunOptions, TargetOptions
+    from conformance.run.runner import run_suite
 
     single = run_suite(RunOptions(target=TargetOptions(env={}, surface="dated")))
     expected = sorted((f.clause_id, f.outcome.value) for f in single.findings)

@@ -241,7 +241,7 @@ def test_the_plugin_takes_the_run_commands_options(pytester: pytest.Pytester) ->
 
 
 def test_every_run_option_maps_to_a_target_option() -> None:
-    from conformance.run.runner import TARGET_OPTION_NAMES, target_options
+    from conformance.run.options import TARGET_OPTION_NAMES, target_options
 
     options = target_options({"timeout": 7.5, "faults": ["a"], "insecure": True, "surface": None})
     assert (options.timeout_s, options.faults, options.insecure) == (7.5, ("a",), True)

@@ -14,8 +14,11 @@ pytest.importorskip("conformance.emulator", reason="the emulator (issue 4) is no
 
 from conformance.emulator import DEFAULT_API_KEY  # noqa: E402
 from conformance.reports import FORMATS, write_report  # noqa: E402
-from conformance.run.runner import RunOptions, execute  # noqa: E402
-from conformance.run.target import TargetOptions  # noqa: E402
+from conformance.run.options import (
+    RunOptions,
+    TargetOptions,  # noqa: E402
+)
+from conformance.run.runner import execute  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 

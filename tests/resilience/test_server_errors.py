@@ -15,8 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conformance.http.budget import Budget
+from conformance.http.client import HttpClient, ServerErrorAnswer
 from conformance.http.policy import RetryPolicy, TransportPolicy
-from conformance.run.context import Budget, RunContext, ServerErrorAnswer
+from conformance.run.context import RunContext
 from tests.resilience.faultserver import FaultPlan, KeepAliveLog, faulty_emulator, keepalive_server
 from tests.resilience.helpers import run_cli
 from tests.support import requires_mirror
@@ -68,15 +70,14 @@ def test_valid_request_answered_500_is_one_srv_finding(tmp_path: Path) -> None:
 
 def _context(url: str, transport: TransportPolicy) -> RunContext:
     client = httpx.Client(timeout=5)
-    return RunContext(
+    http = HttpClient(
         base_url=url,
-        surface="v1",
-        deployment="gpt-4o-mini",
         client=client,
         budget=Budget(max_requests=20),
         transport=transport,
         sleep=lambda _s: None,
     )
+    return RunContext(http=http, surface="v1", deployment="gpt-4o-mini")
 
 
 @pytest.mark.parametrize("close_after_500", [True, False], ids=["closed", "kept-open"])
@@ -94,12 +95,12 @@ def test_no_connection_is_reused_after_a_500(close_after_500: bool) -> None:
                 ctx.send("GET", "/fail", params={})  # 500, retried once: two answers
             assert ctx.send("GET", "/ok", params={}).status == 200
         finally:
-            ctx.client.close()
+            ctx.http.client.close()
     # keep-alive served the first three requests on one connection; after each 500 the
     # request came on a new connection, whether or not the server closed the old one
     assert [c for c, _ in log.requests] == [1, 1, 1, 2, 3]
     assert transport.breaker.failures == 0
-    assert list(ctx.server_errors) == ["GET /fail"]
+    assert list(ctx.http.server_errors) == ["GET /fail"]
 
 
 def test_reset_on_a_reused_connection_is_sent_again_on_a_fresh_one() -> None:
@@ -112,8 +113,8 @@ def test_reset_on_a_reused_connection_is_sent_again_on_a_fresh_one() -> None:
             # the server resets the reused connection: sent again on a new connection
             assert ctx.send("GET", "/two", params={}).status == 200
         finally:
-            ctx.client.close()
+            ctx.http.client.close()
     assert log.requests == [(1, "/one"), (1, "/two"), (2, "/two")]
     assert transport.fresh_retries == 1
     assert transport.breaker.failures == 0
-    assert ctx.budget.spend.requests == 3  # the resent request is a request of the budget
+    assert ctx.http.budget.spend.requests == 3  # the resent request is a request of the budget

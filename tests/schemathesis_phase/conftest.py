@@ -13,7 +13,10 @@ pytest.importorskip("conformance.emulator", reason="the emulator (issue 4) is no
 from starlette.testclient import TestClient  # noqa: E402
 
 from conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, create_app  # noqa: E402
-from conformance.run.context import Budget, RunContext  # noqa: E402
+from conformance.http.budget import Budget  # noqa: E402
+from conformance.http.client import HttpClient  # noqa: E402
+from conformance.http.secrets import Secrets  # noqa: E402
+from conformance.run.context import RunContext  # noqa: E402
 from generator.spec import load_registry  # noqa: E402
 
 ASGIApp = Callable[..., Awaitable[None]]
@@ -102,17 +105,20 @@ def make_ctx(
     app: Any, surface: str, *, max_requests: int = 150, base_url: str = "http://testserver"
 ) -> RunContext:
     client: Any = TestClient(app, base_url=base_url, raise_server_exceptions=False)
-    return RunContext(
+    http = HttpClient(
         base_url=base_url,
-        surface=surface,  # type: ignore[arg-type]
-        deployment="gpt-4o-mini",
         client=client,
         budget=Budget(max_requests=max_requests),
-        api_version=api_version(surface),
         auth_headers={"api-key": DEFAULT_API_KEY},
+        secrets=Secrets([DEFAULT_API_KEY]),
+    )
+    return RunContext(
+        http=http,
+        surface=surface,  # type: ignore[arg-type]
+        deployment="gpt-4o-mini",
+        api_version=api_version(surface),
         spec_ids=spec_ids(surface),
         emulator=True,
-        secrets=(DEFAULT_API_KEY,),
     )
 
 

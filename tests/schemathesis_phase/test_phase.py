@@ -15,9 +15,12 @@ import pytest
 
 from conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, create_app
 from conformance.emulator.server import serve
+from conformance.http.budget import Budget
+from conformance.http.client import HttpClient
+from conformance.http.secrets import Secrets
 from conformance.model import Outcome
 from conformance.phases.schemathesis import SCHEMA_CLAUSES, TOKEN_CAP, run_schemathesis_phase
-from conformance.run.context import Budget, RunContext
+from conformance.run.context import RunContext
 from tests.schemathesis_phase.conftest import (
     Recorder,
     api_version,
@@ -47,10 +50,10 @@ def test_conforming_emulator_reports_nothing(surface: str, recorder: Recorder) -
     expected["SCHEMA-006"] = "skipped"
     assert _outcomes(findings) == expected, [(f.clause_id, f.reason) for f in findings]
     # every request was counted into the run's budget, and the phase stayed small
-    assert ctx.budget.spend.requests == len(recorder.requests)
+    assert ctx.http.budget.spend.requests == len(recorder.requests)
     assert 4 <= len(recorder.requests) <= 16
     # real responses were validated: some requests were accepted (200) and answered
-    assert ctx.budget.spend.completion_tokens > 0 or surface == "v1"
+    assert ctx.http.budget.spend.completion_tokens > 0 or surface == "v1"
 
 
 @pytest.mark.parametrize("surface", SURFACES)
@@ -244,7 +247,7 @@ def test_gateway_outage_is_inconclusive_never_pass_or_fail(emulator_app: Any) ->
 def test_budget_is_respected(recorder: Recorder) -> None:
     ctx = make_ctx(recorder, "v1", max_requests=3)
     findings = run_schemathesis_phase(ctx)
-    assert ctx.budget.spend.requests == 3 == len(recorder.requests)
+    assert ctx.http.budget.spend.requests == 3 == len(recorder.requests)
     reasons = " ".join(f.reason for f in findings)
     assert "request budget exhausted" in reasons
     assert Outcome.FAILED not in {f.outcome for f in findings}
@@ -261,23 +264,26 @@ def test_no_spec_for_surface_is_skipped(recorder: Recorder) -> None:
 def test_real_sockets_under_uvicorn() -> None:
     app = create_app(EmulatorConfig())
     with serve(app) as base_url, httpx.Client(base_url=base_url, timeout=10) as client:
-        ctx = RunContext(
+        http = HttpClient(
             base_url=base_url,
-            surface="v1",
-            deployment="gpt-4o-mini",
             client=client,
             budget=Budget(max_requests=50),
-            api_version=api_version("v1"),
             auth_headers={"api-key": DEFAULT_API_KEY},
+            secrets=Secrets([DEFAULT_API_KEY]),
+        )
+        ctx = RunContext(
+            http=http,
+            surface="v1",
+            deployment="gpt-4o-mini",
+            api_version=api_version("v1"),
             spec_ids=spec_ids("v1"),
-            secrets=(DEFAULT_API_KEY,),
         )
         findings = run_schemathesis_phase(ctx)
     assert _outcomes(findings) == {
         **{cid: "passed" for cid in SCHEMA_CLAUSES},
         "SCHEMA-006": "skipped",
     }
-    assert ctx.budget.spend.requests > 0 and ctx.budget.spend.total_tokens > 0
+    assert ctx.http.budget.spend.requests > 0 and ctx.http.budget.spend.total_tokens > 0
     assert {f.target for f in findings} == {base_url}
 
 

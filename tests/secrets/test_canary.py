@@ -232,11 +232,12 @@ def test_a_crashing_check_does_not_leak_the_key_in_its_message() -> None:
     from conformance.checks.registry import Check
     from conformance.emulator import DEFAULT_API_KEY
     from conformance.model import Outcome
+    from conformance.run.options import TargetOptions
     from conformance.run.runner import run_target
-    from conformance.run.target import TargetOptions, open_target
+    from conformance.run.target import open_target
 
     def crash(ctx: Any) -> Any:
-        raise RuntimeError(f"boom with key {ctx.auth_headers['api-key']} in it")
+        raise RuntimeError(f"boom with key {ctx.http.auth_headers['api-key']} in it")
 
     check = Check(REGISTRY.get("RESP-001").clause, crash)
     with open_target(TargetOptions(env={}, surface="dated")) as target:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.model import Outcome, RunResult
-from conformance.run.runner import RunOptions, run_suite
-from conformance.run.target import TargetOptions
+from conformance.run.options import RunOptions, TargetOptions
+from conformance.run.runner import run_suite
 
 
 def run_emulator(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conformance.run.context import Budget, Exchange, RunContext
+from conformance.http.budget import Budget
+from conformance.http.client import Exchange, HttpClient
 
 
 def _exchange(text: str, content_type: str) -> Exchange:
@@ -13,8 +14,8 @@ def _exchange(text: str, content_type: str) -> Exchange:
 
 def test_usage_of_chat_and_responses_answers_is_counted() -> None:
     budget = Budget()
-    ctx = RunContext(base_url="http://x", surface="v1", deployment="d", client=None, budget=budget)  # type: ignore[arg-type]
-    ctx._count_tokens(
+    http = HttpClient(base_url="http://x", client=None, budget=budget)
+    http.count_tokens(
         _exchange(
             json.dumps({"usage": {"input_tokens": 5, "output_tokens": 7}}), "application/json"
         )
@@ -27,5 +28,5 @@ def test_usage_of_chat_and_responses_answers_is_counted() -> None:
     stream = (
         f"data: {json.dumps(chunk)}\n\nevent: response.completed\ndata: {json.dumps(completed)}\n\n"
     )
-    ctx._count_tokens(_exchange(stream, "text/event-stream"))
+    http.count_tokens(_exchange(stream, "text/event-stream"))
     assert (budget.spend.prompt_tokens, budget.spend.completion_tokens) == (8, 11)

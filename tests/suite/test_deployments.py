@@ -10,11 +10,11 @@ import pytest
 from conformance.checks import REGISTRY
 from conformance.checks.scope import DEPLOYMENT, TARGET, scope_of
 from conformance.cli import main
+from conformance.http.budget import Budget, BudgetExhausted
 from conformance.model import Outcome
-from conformance.run.context import Budget, BudgetExhausted
 from conformance.run.deployments import ShareBudget
-from conformance.run.runner import RunOptions, run_suite
-from conformance.run.target import TargetOptions
+from conformance.run.options import RunOptions, TargetOptions
+from conformance.run.runner import run_suite
 from tests.support import requires_mirror
 
 TWO = ("gpt-4o-mini", "gpt-5.1-mini")

@@ -73,8 +73,8 @@ def test_fault_fails_exactly_its_clause(fault: str) -> None:
 )
 @pytest.mark.parametrize("fault", [None, "wrong-object", "stream-no-role"])
 def test_default_run_with_schemathesis_phase(fault: str | None) -> None:
-    from conformance.run.runner import RunOptions, run_suite
-    from conformance.run.target import TargetOptions
+    from conformance.run.options import RunOptions, TargetOptions
+    from conformance.run.runner import run_suite
 
     faults = (fault,) if fault else ()
     result = run_suite(RunOptions(target=TargetOptions(env={}, faults=faults)))

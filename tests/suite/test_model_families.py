@@ -21,8 +21,8 @@ from conformance.cli import main
 from conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, create_app
 from conformance.emulator.server import serve
 from conformance.model import Outcome, RunResult
-from conformance.run.runner import RunOptions, run_suite, schemathesis_available
-from conformance.run.target import TargetOptions
+from conformance.run.options import RunOptions, TargetOptions
+from conformance.run.runner import run_suite, schemathesis_available
 from tests.suite.helpers import ids, run_emulator
 from tests.support import requires_mirror
 

@@ -11,8 +11,8 @@ from conformance.cli import main
 from conformance.emulator import DEFAULT_API_KEY
 from conformance.http.redact import curl_command, redact_text
 from conformance.model import Finding, Outcome, RunResult
-from conformance.run.runner import RunOptions, run_suite
-from conformance.run.target import TargetOptions
+from conformance.run.options import RunOptions, TargetOptions
+from conformance.run.runner import run_suite
 from tests.suite.helpers import Answer, Seen, ids, mutating, run_emulator
 from tests.support import requires_mirror
 
@@ -211,8 +211,8 @@ def test_profile_by_path_works_like_by_name(tmp_path: Path) -> None:
 
 @requires_mirror
 def test_schema_clauses_are_selectable_and_run_only_the_phase() -> None:
-    from conformance.run.runner import RunOptions, run_suite
-    from conformance.run.target import TargetOptions
+    from conformance.run.options import RunOptions, TargetOptions
+    from conformance.run.runner import run_suite
 
     options = RunOptions(
         target=TargetOptions(env={}, surface="dated"),
@@ -226,8 +226,8 @@ def test_schema_clauses_are_selectable_and_run_only_the_phase() -> None:
 
 @requires_mirror
 def test_schema_clauses_are_skipped_on_a_surface_that_is_not_served() -> None:
-    from conformance.run.runner import RunOptions, run_suite
-    from conformance.run.target import TargetOptions
+    from conformance.run.options import RunOptions, TargetOptions
+    from conformance.run.runner import run_suite
 
     options = RunOptions(
         target=TargetOptions(env={}, surface="dated", wrap_app=_refuse_version("2024-10-21")),

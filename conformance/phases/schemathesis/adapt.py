@@ -24,9 +24,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.http.client import Exchange, ServerErrorAnswer
 from conformance.http.redact import SECRET_HEADERS, curl_command
 from conformance.phases.schemathesis.plan import OperationPlan
-from conformance.run.context import Exchange, RunContext, ServerErrorAnswer
+from conformance.run.context import RunContext
 
 __all__ = [
     "TOKEN_CAP",
@@ -172,7 +173,7 @@ def send(ctx: RunContext, case: Any, prefix: str, secrets: list[str], negative: 
     500 to it is returned as evidence; a valid request answered 500 on every attempt comes
     back as :class:`ServerErrorAnswer`, whose exchange is judged here too (SCHEMA-005).
     """
-    base = ctx.base_url
+    base = ctx.http.base_url
     kwargs = case.as_transport_kwargs(base_url=base + prefix)
     headers = {
         k: str(v)

@@ -23,7 +23,7 @@ SCHEMA-006  documented response headers are present and valid (``response_header
 Live-safe by construction:
 
 - requests go through the run's client and are counted into the run's budget and spend
-  (``ctx.budget``); the phase plans at most ``plan.MAX_PHASE_REQUESTS`` per surface and
+  (``ctx.http.budget``); the phase plans at most ``plan.MAX_PHASE_REQUESTS`` per surface and
   stops, reporting the undecided clauses as inconclusive, when the budget runs out;
 - every body is clamped before it is sent: the output-token limit is set to
   ``adapt.TOKEN_CAP`` (``max_tokens``, or ``max_completion_tokens`` for reasoning
@@ -62,6 +62,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conformance.checks.schema import SCHEMA_CLAUSES as _CATALOG_SCHEMA_CLAUSES
+from conformance.http.budget import BudgetExhausted
+from conformance.http.client import InfrastructureError
 from conformance.http.redact import Redactor
 from conformance.model import Clause, Finding, Outcome
 from conformance.phases.schemathesis.adapt import (
@@ -77,7 +79,7 @@ from conformance.phases.schemathesis.adapt import (
     violations,
 )
 from conformance.phases.schemathesis.plan import headers_in_scope, planned_cases, schema
-from conformance.run.context import BudgetExhausted, InfrastructureError, RunContext
+from conformance.run.context import RunContext
 from conformance.run.findings import make_finding
 
 __all__ = ["SCHEMA_CLAUSES", "run_schemathesis_phase"]
@@ -131,12 +133,12 @@ def _target_label(ctx: RunContext) -> str:
     label = getattr(ctx, "target_label", None)
     if isinstance(label, str) and label:
         return label
-    return "emulator (in process)" if ctx.emulator else ctx.base_url
+    return "emulator (in process)" if ctx.emulator else ctx.http.base_url
 
 
 def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
     """Run the phase on one surface; one finding per SCHEMA clause (pass/fail/...)."""
-    redact = Redactor(ctx.secrets)
+    redact = Redactor(ctx.http.secrets)
     spec_id = ctx.spec_ids.get(ctx.surface)
     clauses = list(SCHEMA_CLAUSES.values())
     if not spec_id:
@@ -178,7 +180,7 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
     for item in planned:
         case, negative = item.case, item.negative
         try:
-            sent = send(ctx, case, prefix, list(ctx.secrets), negative)
+            sent = send(ctx, case, prefix, list(ctx.http.secrets), negative)
         except BudgetExhausted as exc:
             stopped = str(exc)
             break

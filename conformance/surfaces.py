@@ -1,0 +1,74 @@
+"""The surface rules as the suite applies them: one place, built on the generator's.
+
+The three surfaces (seed 000 dated, seed 001/002 v1, seed 004 Foundry) differ in where a
+request names its deployment and whether it carries an api-version. Those facts live in
+:mod:`generator.codegen.surfaces` (the generated builders are rendered from them); this
+module turns them into the chat-completions request the suite sends, so that a check,
+the target detection and the schemathesis phase build the same request the generated
+clients build, and the set of surface names is spelled once
+(:data:`generator.spec.registry.SURFACES`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.codegen.surfaces import TOKEN_SCOPE, SurfaceRules, rules_for
+from generator.spec.registry import SURFACES, Surface
+
+__all__ = [
+    "SURFACES",
+    "SURFACE_CHOICES",
+    "Surface",
+    "SurfaceRules",
+    "TOKEN_SCOPE",
+    "rules_for",
+    "chat_path",
+    "chat_body",
+    "chat_headers",
+    "default_params",
+]
+
+#: ``--surface`` / ``--aoai-surface``: a surface, or ``auto`` (detected by probes).
+SURFACE_CHOICES: tuple[str, ...] = ("auto", *SURFACES)
+
+#: Where the Foundry inference route is when nothing says otherwise (seed 004).
+FOUNDRY_PREFIX = "/models"
+
+
+def chat_path(surface: str, deployment: str, foundry_prefix: str = FOUNDRY_PREFIX) -> str:
+    """The chat-completions path of ``surface`` (without query)."""
+    rules = rules_for(surface)
+    if rules.deployment == "path":
+        return f"{rules.base_path}/deployments/{deployment}/chat/completions"
+    if rules.deployment == "header":
+        # Foundry: the inference endpoint's own prefix (/models or the root), found by
+        # detection; the spec's paths start at /chat/completions
+        return f"{foundry_prefix}/chat/completions"
+    return f"{rules.base_path}/chat/completions"
+
+
+def default_params(surface: str, api_version: str | None) -> dict[str, str]:
+    """The query every request of ``surface`` carries (the pinned api-version, if any)."""
+    if rules_for(surface).pin_api_version and api_version:
+        return {"api-version": api_version}
+    return {}
+
+
+def chat_body(surface: str, deployment: str, **fields: Any) -> dict[str, Any]:
+    """A tiny chat request; ``model`` names the deployment on v1 (seed 001)."""
+    body: dict[str, Any] = {"messages": [{"role": "user", "content": "Say hello."}]}
+    rules = rules_for(surface)
+    if rules.deployment == "body":
+        body[rules.deployment_parameter] = deployment
+    body.update(fields)
+    return body
+
+
+def chat_headers(surface: str, deployment: str) -> dict[str, str]:
+    """The headers that route a request to ``deployment`` (Foundry's, seed 004)."""
+    rules = rules_for(surface)
+    if rules.deployment == "header":
+        # seed 004 §Request Header: azureml-model-deployment routes the request
+        return {rules.deployment_parameter: deployment}
+    return {}
