@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from conformance.http.policy import (
     drop_connections,
     is_stale_connection,
 )
-from conformance.http.redact import header_secrets, mask_secrets, redact_headers
+from conformance.http.redact import curl_command, header_secrets, mask_secrets, redact_headers
 from conformance.http.secrets import Secrets
 from conformance.http.sse import SseEvent, parse_sse
 
@@ -116,6 +116,10 @@ class Exchange:
     @property
     def events(self) -> list[SseEvent]:
         return parse_sse(self.text)
+
+    def curl(self, secrets: Iterable[str]) -> str:
+        """The request as a copy-pasteable ``curl`` command, credentials redacted."""
+        return curl_command(self.method, self.url, self.request_headers, self.request_body, secrets)
 
 
 def connect(timeout_s: float, verify: Any) -> httpx.Client:

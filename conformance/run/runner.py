@@ -41,7 +41,7 @@ from conformance.checks.server import PHASE as SERVER_PHASE
 from conformance.checks.server import server_error_verdicts
 from conformance.http.budget import BudgetExhausted
 from conformance.http.client import InfrastructureError, ServerErrorAnswer
-from conformance.http.redact import Redactor, curl_command, redact_logging
+from conformance.http.redact import Redactor, redact_logging
 from conformance.http.secrets import KEY_ENV_VARS
 from conformance.model import Finding, Outcome, RunResult
 from conformance.run.context import RunContext
@@ -435,11 +435,9 @@ def _server_errors(
 
 
 def _finding(ctx: RunContext, check: Check, verdict: Verdict, target: Target) -> Finding:
-    secrets = target.secrets.snapshot()
     reproduction = ""
     if verdict.exchange is not None and verdict.outcome is not Outcome.SKIPPED:
-        ex = verdict.exchange
-        reproduction = curl_command(ex.method, ex.url, ex.request_headers, ex.request_body, secrets)
+        reproduction = verdict.exchange.curl(target.secrets)
     return make_finding(
         check.clause,
         verdict.outcome,

@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -68,6 +68,55 @@ class Target:
     secrets: Secrets = field(default_factory=Secrets, repr=False)
     transport: TransportPolicy = field(default_factory=TransportPolicy, repr=False)
     token_provider: EntraTokenProvider | None = field(default=None, repr=False)
+
+
+@dataclass
+class _ContextFactory:
+    """The one place a :class:`RunContext` (and its :class:`HttpClient`) is made.
+
+    It holds what every surface of a target shares: the options, the specs and versions,
+    the profile, the budget and the transport policy (retries, circuit breaker).
+    """
+
+    opts: TargetOptions
+    registry: Registry
+    versions: dict[str, str]
+    api_version: str | None
+    explicit: bool
+    profile: Profile | None
+    budget: Budget
+    transport: TransportPolicy
+
+    def http(self, base_url: str, client: Any, auth_headers: Mapping[str, str]) -> HttpClient:
+        return HttpClient(
+            base_url=base_url,
+            client=client,
+            budget=self.budget,
+            auth_headers=auth_headers,
+            secrets=self.opts.secrets,
+            timeout_s=self.opts.timeout_s,
+            transport=self.transport,
+        )
+
+    def make(
+        self, surface: str, http: HttpClient, deployment: str, bearer: str | None, **facts: Any
+    ) -> RunContext:
+        opts, profile = self.opts, self.profile
+        version = _version_for(surface, self.api_version, self.versions, opts.surface, profile)
+        return RunContext(
+            # each surface records its own exchanges; the pool and the budget are shared
+            http=replace(http, exchanges=[], server_errors={}),
+            surface=surface,  # type: ignore[arg-type]
+            deployment=deployment,
+            api_version=version,
+            spec_ids=_spec_ids(self.registry, surface, version),
+            profile=profile,
+            model_family=opts.model_family,
+            bearer_token=bearer,
+            api_version_explicit=self.explicit,
+            token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
+            **facts,
+        )
 
 
 def split_target_url(url: str) -> tuple[str, str | None, str]:
@@ -373,6 +422,9 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
     api_version = opts.api_version or env.get("OPENAI_API_VERSION")
     explicit = api_version is not None
     budget = Budget(max_requests=opts.max_requests, max_tokens_total=opts.max_tokens_total)
+    factory = _ContextFactory(
+        opts, registry, versions, api_version, explicit, profile, budget, transport
+    )
     url = opts.target
     source = "--target"
     if url is None and not opts.emulator:
@@ -381,9 +433,7 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
                 url, source = env[name], name
                 break
     if url is None:
-        with _emulator_target(
-            opts, profile, registry, versions, api_version, explicit, budget, transport
-        ) as t:
+        with _emulator_target(factory) as t:
             yield t
         return
     base, hinted, prefix = split_target_url(url)
@@ -403,33 +453,18 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
     if base.startswith("https:") or tls.insecure:
         notes.append(tls.description)
     try:
+        http = factory.http(base, client, headers)
 
         def make(surface: str, foundry_prefix: str = prefix) -> RunContext:
-            version = _version_for(surface, api_version, versions, opts.surface, profile)
-            http = HttpClient(
-                base_url=base,
-                client=client,
-                budget=budget,
-                auth_headers=headers,
-                secrets=secrets,
-                timeout_s=opts.timeout_s,
-                transport=transport,
-            )
-            return RunContext(
-                http=http,
-                surface=surface,  # type: ignore[arg-type]
-                deployment=deployment,
-                api_version=version,
-                spec_ids=_spec_ids(registry, surface, version),
-                profile=profile,
+            return factory.make(
+                surface,
+                http,
+                deployment,
+                bearer,
                 emulator=False,
                 reasoning_deployment=opts.reasoning_deployment,
                 rate_limited_deployment=opts.rate_limited_deployment,
-                model_family=opts.model_family,
-                bearer_token=bearer,
-                api_version_explicit=explicit,
                 foundry_prefix=foundry_prefix,
-                token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
             )
 
         detections: list[Detection] = []
@@ -519,20 +554,15 @@ def _embedded_settings(opts: TargetOptions, registry: Registry, api_version: str
 
 
 @contextmanager
-def _emulator_target(
-    opts: TargetOptions,
-    profile: Profile | None,
-    registry: Registry,
-    versions: dict[str, str],
-    api_version: str | None,
-    explicit: bool,
-    budget: Budget,
-    transport: TransportPolicy,
-) -> Iterator[Target]:
+def _emulator_target(factory: _ContextFactory) -> Iterator[Target]:
     from starlette.testclient import TestClient
 
     from conformance.emulator import DEFAULT_API_KEY, DEFAULT_JWT_SECRET, EmulatorConfig, create_app
     from conformance.emulator.tokens import mint_token
+
+    opts, profile, registry = factory.opts, factory.profile, factory.registry
+    versions, api_version, budget = factory.versions, factory.api_version, factory.budget
+    transport = factory.transport
 
     emulator_profile = profile.emulator_profile if profile is not None else None
     _embedded_settings(opts, registry, api_version)
@@ -584,32 +614,19 @@ def _emulator_target(
     secrets.add(key, token, opts.api_key)
     client: Any = TestClient(app, base_url=EMULATOR_BASE_URL, raise_server_exceptions=False)
 
+    http = factory.http(EMULATOR_BASE_URL, client, headers)
+
     def make(surface: str) -> RunContext:
-        version = _version_for(surface, api_version, versions, opts.surface, profile)
-        http = HttpClient(
-            base_url=EMULATOR_BASE_URL,
-            client=client,
-            budget=budget,
-            auth_headers=headers,
-            secrets=secrets,
-            transport=transport,
-        )
-        return RunContext(
-            http=http,
-            surface=surface,  # type: ignore[arg-type]
-            deployment=deployment,
-            api_version=version,
-            spec_ids=_spec_ids(registry, surface, version),
-            profile=profile,
+        return factory.make(
+            surface,
+            http,
+            deployment,
+            token,
             emulator=True,
             app=app,
             reasoning_deployment=reasoning,
             rate_limited_deployment=rate_limited,
-            model_family=opts.model_family,
             limited_deployment=limited,
-            bearer_token=token,
-            api_version_explicit=explicit,
-            token_param="max_completion_tokens" if opts.reasoning else "max_tokens",
         )
 
     label = "emulator (in process)"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.http.client import Exchange, ServerErrorAnswer
-from conformance.http.redact import SECRET_HEADERS, curl_command
+from conformance.http.redact import SECRET_HEADERS
 from conformance.phases.schemathesis.plan import OperationPlan
 from conformance.run.context import RunContext
 
@@ -165,7 +165,7 @@ def url_prefix(ctx: RunContext) -> str:
     return ctx.foundry_prefix
 
 
-def send(ctx: RunContext, case: Any, prefix: str, secrets: list[str], negative: bool) -> Sent:
+def send(ctx: RunContext, case: Any, prefix: str, negative: bool) -> Sent:
     """One generated request through the run's one send path (:meth:`RunContext.send`).
 
     The budget, the retry policy, the circuit breaker, the masking of echoed secrets and
@@ -202,9 +202,7 @@ def send(ctx: RunContext, case: Any, prefix: str, secrets: list[str], negative: 
         )
     except ServerErrorAnswer as exc:
         exchange = exc.exchange
-    curl = curl_command(
-        exchange.method, exchange.url, exchange.request_headers, exchange.request_body, secrets
-    )
+    curl = exchange.curl(ctx.http.secrets)
     return Sent(case, _as_response(exchange, content), exchange, curl, negative)
 
 

@@ -64,7 +64,6 @@ from dataclasses import dataclass, field
 from conformance.checks.schema import SCHEMA_CLAUSES as _CATALOG_SCHEMA_CLAUSES
 from conformance.http.budget import BudgetExhausted
 from conformance.http.client import InfrastructureError
-from conformance.http.redact import Redactor
 from conformance.model import Clause, Finding, Outcome
 from conformance.phases.schemathesis.adapt import (
     Sent,
@@ -138,7 +137,7 @@ def _target_label(ctx: RunContext) -> str:
 
 def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
     """Run the phase on one surface; one finding per SCHEMA clause (pass/fail/...)."""
-    redact = Redactor(ctx.http.secrets)
+    redact = ctx.http.secrets.redactor()
     spec_id = ctx.spec_ids.get(ctx.surface)
     clauses = list(SCHEMA_CLAUSES.values())
     if not spec_id:
@@ -180,7 +179,7 @@ def run_schemathesis_phase(ctx: RunContext) -> list[Finding]:
     for item in planned:
         case, negative = item.case, item.negative
         try:
-            sent = send(ctx, case, prefix, list(ctx.http.secrets), negative)
+            sent = send(ctx, case, prefix, negative)
         except BudgetExhausted as exc:
             stopped = str(exc)
             break
