@@ -27,6 +27,7 @@ from conformance.emulator import responses_api
 from conformance.emulator.body import read_json_object
 from conformance.emulator.config import CONTENT_FILTER_TRIGGER, Deployment, EmulatorConfig
 from conformance.emulator.errors import ApiError, error_response
+from conformance.emulator.faults import Fault
 from conformance.emulator.generate import Completion, complete
 from conformance.emulator.ids import header, query_param, request_id
 from conformance.emulator.ratelimit import RateLimiter
@@ -123,18 +124,17 @@ class Emulator:
         self._foundry_known: dict[str, frozenset[str]] = {}
         self.missing_specs: dict[str, str] = {}  # spec id -> why (filled by warm_up)
         self._validators: dict[tuple[str, str], Any] = {}
-        f = self.faults
         self._render_flags = dict(
-            wrong_object="wrong-object" in f,
-            invalid_finish_reason="finish-reason-invalid" in f,
-            usage_total_wrong="usage-total-wrong" in f,
-            arguments_as_object="tool-arguments-object" in f,
-            stream_wrong_object="stream-wrong-object" in f,
-            stream_bad_json="stream-bad-json-chunk" in f,
-            stream_no_role="stream-no-role" in f,
-            stream_no_finish_reason="stream-no-finish-reason" in f,
-            stream_no_usage="stream-no-usage" in f,
-            no_done="no-done" in f,
+            wrong_object=config.has(Fault.WRONG_OBJECT),
+            invalid_finish_reason=config.has(Fault.FINISH_REASON_INVALID),
+            usage_total_wrong=config.has(Fault.USAGE_TOTAL_WRONG),
+            arguments_as_object=config.has(Fault.TOOL_ARGUMENTS_OBJECT),
+            stream_wrong_object=config.has(Fault.STREAM_WRONG_OBJECT),
+            stream_bad_json=config.has(Fault.STREAM_BAD_JSON_CHUNK),
+            stream_no_role=config.has(Fault.STREAM_NO_ROLE),
+            stream_no_finish_reason=config.has(Fault.STREAM_NO_FINISH_REASON),
+            stream_no_usage=config.has(Fault.STREAM_NO_USAGE),
+            no_done=config.has(Fault.NO_DONE),
         )
         self._renders = {
             d.name: Render(model=d.model, **self._render_flags) for d in config.deployments
@@ -206,13 +206,13 @@ class Emulator:
             )
 
     def error(self, error: ApiError) -> Response:
-        if error.status == 422 and "foundry-422-no-detail" in self.faults:
+        if error.status == 422 and self.config.has(Fault.FOUNDRY_422_NO_DETAIL):
             error.extra.pop("detail", None)
             error.top_level.pop("detail", None)
         return error_response(
             error,
-            apim_envelope="error-envelope-apim" in self.faults,
-            ms_error_code="no-x-ms-error-code" not in self.faults,
+            apim_envelope=self.config.has(Fault.ERROR_ENVELOPE_APIM),
+            ms_error_code=not self.config.has(Fault.NO_X_MS_ERROR_CODE),
         )
 
     async def _dispatch(self, request: Request) -> Response:
@@ -223,7 +223,7 @@ class Emulator:
         if path.startswith("/openai/v1/"):
             return await self._v1(request, path[len("/openai/v1") :], method)
         match = _DATED.match(path)
-        if match is None and "wrong-path-accepted" in self.faults:
+        if match is None and self.config.has(Fault.WRONG_PATH_ACCEPTED):
             match = _DATED_SINGULAR.match(path)
         if match is not None:
             self._allow(method, "POST")
@@ -265,12 +265,15 @@ class Emulator:
         # seed 000 §Checklist to resolve the 404 (API version): missing or unsupported → 404
         version = query_param(request.scope["query_string"], b"api-version")
         if version is None:
-            if "missing-api-version-accepted" not in self.faults or self.latest_dated is None:
+            if not self.config.has(Fault.MISSING_API_VERSION_ACCEPTED) or self.latest_dated is None:
                 raise _not_found("Resource not found: the api-version query parameter is missing")
             surface = self.latest_dated
         elif version in self.dated:
             surface = self.dated[version]
-        elif "unsupported-api-version-accepted" in self.faults and self.latest_dated is not None:
+        elif (
+            self.config.has(Fault.UNSUPPORTED_API_VERSION_ACCEPTED)
+            and self.latest_dated is not None
+        ):
             surface = self.latest_dated
         else:
             raise _not_found(f"Resource not found: api-version '{version[:40]}' is not supported")
@@ -295,7 +298,7 @@ class Emulator:
             return responses_api.models(
                 self, rest[len("/models/") :] if rest != "/models" else None
             )
-        if "v1-base-dated-path-accepted" in self.faults:
+        if self.config.has(Fault.V1_BASE_DATED_PATH_ACCEPTED):
             match = _DATED.match("/openai" + rest)
             if match is not None:
                 self._allow(method, "POST")
@@ -307,7 +310,7 @@ class Emulator:
         version = query_param(request.scope["query_string"], b"api-version")
         if version is None or version in _V1_API_VERSIONS:
             return
-        if "v1-accepts-dated-api-version" in self.faults:
+        if self.config.has(Fault.V1_ACCEPTS_DATED_API_VERSION):
             return
         # seed 002 §Troubleshooting: "api-version parameter rejected"; the v1 spec allows
         # only v1 and preview (AzureAIFoundryModelsApiVersion)
@@ -344,7 +347,7 @@ class Emulator:
         if header_value is not None:
             deployment = self.deployments.get(header_value)
             if deployment is None:
-                if "foundry-unknown-deployment-200" not in self.faults:
+                if not self.config.has(Fault.FOUNDRY_UNKNOWN_DEPLOYMENT_200):
                     # seed 004 §Request Header azureml-model-deployment
                     raise _not_found(
                         f"deployment '{header_value[:64]}' (azureml-model-deployment) does "
@@ -361,16 +364,16 @@ class Emulator:
         self._allow(method, "POST")
         # seed 003 §Authentication: api-key header only; §401 Unauthorized text
         key = header(request.scope, b"api-key")
-        if key is None and "missing-key-accepted" not in self.faults:
+        if key is None and not self.config.has(Fault.MISSING_KEY_ACCEPTED):
             raise ApiError(401, "Unauthorized", "Access denied due to missing api-key header")
         if key is not None and key != self.config.api_key:
-            if "wrong-key-accepted" not in self.faults:
+            if not self.config.has(Fault.WRONG_KEY_ACCEPTED):
                 raise self._invalid_key(key, "Access denied due to invalid api-key", "Unauthorized")
         return await self.chat(request, self.gateway, deployment)
 
     # ------------------------------------------------------------------ shared steps
     def _invalid_key(self, key: str, message: str, code: str) -> ApiError:
-        if "key-echoed-in-401" in self.faults:
+        if self.config.has(Fault.KEY_ECHOED_IN_401):
             message = f"{message} '{key}'"
         return ApiError(401, code, message)
 
@@ -379,7 +382,7 @@ class Emulator:
         code = "Unauthorized" if surface == "foundry" else "401"
         key = header(request.scope, b"api-key")
         if key is not None:
-            if key == self.config.api_key or "wrong-key-accepted" in self.faults:
+            if key == self.config.api_key or self.config.has(Fault.WRONG_KEY_ACCEPTED):
                 return
             raise self._invalid_key(
                 key,
@@ -390,7 +393,7 @@ class Emulator:
             )
         authorization = header(request.scope, b"authorization")
         if authorization is None or not authorization.strip():
-            if "missing-key-accepted" in self.faults:
+            if self.config.has(Fault.MISSING_KEY_ACCEPTED):
                 return
             raise ApiError(
                 401,
@@ -406,12 +409,12 @@ class Emulator:
             # The openai SDK's OpenAI(api_key=KEY) and azure-ai-inference send the key as a
             # bearer token (seed 001 §API Key; seed 004 §Security: "Bearer abcde12345").
             return
-        if "bearer-rejected" in self.faults and token.count(".") == 2:
+        if self.config.has(Fault.BEARER_REJECTED) and token.count(".") == 2:
             raise ApiError(401, code, "bearer tokens are not accepted")
         try:
             verify_token(token, self.config.jwt_secret)
         except TokenError as exc:
-            if token.count(".") != 2 and "wrong-key-accepted" in self.faults:
+            if token.count(".") != 2 and self.config.has(Fault.WRONG_KEY_ACCEPTED):
                 return
             raise ApiError(401, code, f"Access denied: {exc}") from None
 
@@ -420,7 +423,7 @@ class Emulator:
         if deployment is not None:
             return deployment
         shown = name[:64]
-        if "unknown-deployment-400" in self.faults:
+        if self.config.has(Fault.UNKNOWN_DEPLOYMENT_400):
             raise ApiError(
                 400,
                 "400",
@@ -453,7 +456,7 @@ class Emulator:
             return
         temperature = body.get("temperature")
         if (
-            "temperature-above-max-accepted" in self.faults
+            self.config.has(Fault.TEMPERATURE_ABOVE_MAX_ACCEPTED)
             and isinstance(temperature, int | float)
             and temperature > 2
         ):
@@ -499,8 +502,8 @@ class Emulator:
             return body
         # seed 004 §Request Header extra-parameters: "error" (the default) rejects,
         # "drop" removes the unknown parameters, "pass-through" hands them to the model.
-        rejects = mode == "error" and "foundry-extra-parameters-ignored" not in self.faults
-        if mode == "drop" and "foundry-drop-rejected" in self.faults:
+        rejects = mode == "error" and not self.config.has(Fault.FOUNDRY_EXTRA_PARAMETERS_IGNORED)
+        if mode == "drop" and self.config.has(Fault.FOUNDRY_DROP_REJECTED):
             rejects = True
         if rejects:
             name = extra[0]
@@ -532,7 +535,7 @@ class Emulator:
                 )
             ):
                 continue
-            if "limitation-answered-500" in self.faults:
+            if self.config.has(Fault.LIMITATION_ANSWERED_500):
                 raise ApiError(
                     500, "InternalServerError", "The server had an error processing your request."
                 )
@@ -552,7 +555,7 @@ class Emulator:
         # seed 002 §changelog 2024-09-01-preview: max_tokens doesn't work with o1-series
         # (reasoning) models; max_completion_tokens replaces it
         if body.get("max_tokens") is not None:
-            if "reasoning-accepts-max-tokens" not in self.faults:
+            if not self.config.has(Fault.REASONING_ACCEPTS_MAX_TOKENS):
                 raise ApiError(
                     400,
                     "unsupported_parameter",
@@ -638,7 +641,7 @@ class Emulator:
             return decision.headers()
         headers = decision.headers()
         self.throttled += 1
-        if "no-retry-after" not in self.faults:
+        if not self.config.has(Fault.NO_RETRY_AFTER):
             # seed 004 §429 Too Many Requests: the client must pace its requests
             headers.update(self.limiter.retry_after_header(decision.retry_after))
         raise ApiError(
@@ -661,9 +664,9 @@ class Emulator:
             visible_reasoning=family.reasoning_content,
             reasoning_effort=family.reasoning_effort,
             default_temperature=default_temperature,
-            ignore_n="n-ignored" in self.faults,
-            ignore_max_tokens="max-tokens-ignored" in self.faults,
-            json_mode_prose="json-mode-not-json" in self.faults,
+            ignore_n=self.config.has(Fault.N_IGNORED),
+            ignore_max_tokens=self.config.has(Fault.MAX_TOKENS_IGNORED),
+            json_mode_prose=self.config.has(Fault.JSON_MODE_NOT_JSON),
         )
 
     # ------------------------------------------------------------------ chat completions
@@ -679,7 +682,7 @@ class Emulator:
             if surface.name == "foundry" and model is None:
                 deployment = self.config.deployments[0]
             elif surface.name == "foundry" and model not in self.deployments:
-                if "foundry-unknown-deployment-200" in self.faults:
+                if self.config.has(Fault.FOUNDRY_UNKNOWN_DEPLOYMENT_200):
                     deployment = self.config.deployments[0]
                 else:
                     raise _not_found(
@@ -691,7 +694,7 @@ class Emulator:
                 deployment = self._deployment(str(model))
         body = self._model_rules(deployment, body)
         filtered = self._content_filter(body)
-        if filtered and "content-filter-200" not in self.faults:
+        if filtered and not self.config.has(Fault.CONTENT_FILTER_200):
             raise _content_filter_error()
         self._tool_choice(body)
         self._ranges(body)
@@ -724,7 +727,7 @@ class Emulator:
             )
             media = (
                 "application/json"
-                if "stream-content-type-json" in self.faults
+                if self.config.has(Fault.STREAM_CONTENT_TYPE_JSON)
                 else "text/event-stream"
             )
             headers["cache-control"] = "no-cache"
@@ -734,9 +737,9 @@ class Emulator:
 
     def _framing_faults(self, events: Iterator[bytes]) -> Iterator[bytes]:
         """Faults stream-single-newline and stream-bare-keepalive (strict SSE framing)."""
-        if "stream-bare-keepalive" in self.faults:
+        if self.config.has(Fault.STREAM_BARE_KEEPALIVE):
             yield b"ping\n\n"
-        single = "stream-single-newline" in self.faults
+        single = self.config.has(Fault.STREAM_SINGLE_NEWLINE)
         for event in events:
             yield event[:-1] if single and event.endswith(b"\n\n") else event
 

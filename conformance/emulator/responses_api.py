@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from conformance.emulator.faults import Fault
 from conformance.emulator.generate import complete
 from conformance.emulator.ids import request_id
 from conformance.emulator.schemas import schema_of
@@ -84,7 +85,7 @@ def _output(emulator: Emulator, choice: Any) -> list[dict[str, Any]]:
         ]
     status = "completed" if choice.finish_reason == "stop" else "incomplete"
     # fault responses-content-type-text: the content part is labelled "text"
-    part = "text" if "responses-content-type-text" in emulator.faults else "output_text"
+    part = "text" if emulator.config.has(Fault.RESPONSES_CONTENT_TYPE_TEXT) else "output_text"
     return [
         {
             "type": "message",
@@ -106,7 +107,7 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
     chat_body: dict[str, Any] = {"messages": _messages(body), **_chat_tools(body)}
     if body.get("max_output_tokens") is not None:
         chat_body["max_completion_tokens"] = body["max_output_tokens"]
-    if emulator._content_filter(chat_body) and "content-filter-200" not in emulator.faults:
+    if emulator._content_filter(chat_body) and not emulator.config.has(Fault.CONTENT_FILTER_200):
         from conformance.emulator.app import _content_filter_error
 
         raise _content_filter_error()
@@ -123,7 +124,7 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
     reasoning = completion.reasoning_tokens or 0
     finished = choice.finish_reason in ("stop", "tool_calls")
     # fault responses-incomplete-as-completed: a truncated answer is reported completed
-    reported = finished or "responses-incomplete-as-completed" in emulator.faults
+    reported = finished or emulator.config.has(Fault.RESPONSES_INCOMPLETE_AS_COMPLETED)
     answer: dict[str, Any] = {
         "id": "resp_" + os.urandom(16).hex(),
         "object": "response",
@@ -151,7 +152,7 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
             "output_tokens_details": {"reasoning_tokens": reasoning},
             "total_tokens": completion.prompt_tokens
             + completion.completion_tokens
-            + (1 if "responses-usage-total-wrong" in emulator.faults else 0),
+            + (1 if emulator.config.has(Fault.RESPONSES_USAGE_TOTAL_WRONG) else 0),
         },
     }
     if dated:
@@ -241,7 +242,7 @@ def stream_events(
     events.append((final, {"response": answer}))
     out = []
     for number, (kind, payload) in enumerate(events):
-        if "responses-sequence-repeats" in faults and number == len(events) - 1:
+        if Fault.RESPONSES_SEQUENCE_REPEATS in faults and number == len(events) - 1:
             number -= 1
         out.append(_sse(kind, {**payload, "sequence_number": number}))
     return out
