@@ -18,7 +18,7 @@ from conformance.emulator.config import (
     Deployment,
     EmulatorConfig,
 )
-from conformance.emulator.faults import FAULTS, Fault
+from conformance.emulator.faults import FAULTS, Fault, FaultEntry
 
 __all__ = [
     "CONTENT_FILTER_TRIGGER",
@@ -30,5 +30,6 @@ __all__ = [
     "Deployment",
     "EmulatorConfig",
     "Fault",
+    "FaultEntry",
     "create_app",
 ]

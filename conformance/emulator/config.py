@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from conformance.emulator.faults import FAULTS, unknown_faults
+from conformance.emulator.faults import FAULTS, Fault, unknown_faults
 from conformance.model_families import FAMILIES, FAMILY_NAMES, ModelFamily
 from generator.errors import UsageError
 
@@ -111,6 +111,10 @@ class EmulatorConfig:
             raise UsageError("a deployment name is configured twice; give each a unique name")
         if not self.api_key:
             raise UsageError("the api key must not be empty; pass --api-key KEY")
+
+    def has(self, fault: Fault) -> bool:
+        """Is ``fault`` switched on (``faults`` holds the names given on the CLI or in code)?"""
+        return fault in self.faults
 
     def deployment(self, name: str) -> Deployment | None:
         for d in self.deployments:

@@ -13,9 +13,11 @@ from typing import Any
 
 from starlette.responses import Response
 
+from conformance.emulator.config import EmulatorConfig
+from conformance.emulator.faults import Fault
 from conformance.emulator.ids import request_id
 
-__all__ = ["ApiError", "error_response", "request_id"]
+__all__ = ["ApiError", "error_response", "answer_error", "not_found", "request_id"]
 
 
 class ApiError(Exception):
@@ -42,6 +44,22 @@ class ApiError(Exception):
         self.headers = headers or {}
         self.extra = extra or {}
         self.top_level = top_level or {}
+
+
+def not_found(message: str = "Resource not found", code: str = "404") -> ApiError:
+    return ApiError(404, code, message)
+
+
+def answer_error(error: ApiError, config: EmulatorConfig) -> Response:
+    """Render ``error`` with the configuration's error faults (ERR-001, ERR-002, ERR-003)."""
+    if error.status == 422 and config.has(Fault.FOUNDRY_422_NO_DETAIL):
+        error.extra.pop("detail", None)
+        error.top_level.pop("detail", None)
+    return error_response(
+        error,
+        apim_envelope=config.has(Fault.ERROR_ENVELOPE_APIM),
+        ms_error_code=not config.has(Fault.NO_X_MS_ERROR_CODE),
+    )
 
 
 def error_response(

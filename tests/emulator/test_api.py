@@ -10,6 +10,7 @@ from conformance.emulator import (
     FAULTS,
     EmulatorConfig,
     Fault,
+    FaultEntry,
     create_app,
 )
 from conformance.emulator.server import serve
@@ -63,7 +64,8 @@ CLAUSES = {
 
 
 def test_every_contract_clause_has_exactly_one_fault() -> None:
-    assert all(isinstance(f, Fault) and f.name == name for name, f in FAULTS.items())
+    assert all(isinstance(f, FaultEntry) and f.name == name for name, f in FAULTS.items())
+    assert [f.value for f in Fault] == list(FAULTS)
     assert sorted(f.clause for f in FAULTS.values()) == sorted(CLAUSES)
 
 

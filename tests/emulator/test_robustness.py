@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from conformance.emulator import EmulatorConfig, create_app
+from conformance.emulator import EmulatorConfig, chat, create_app
 from conformance.emulator.server import serve
 from tests.emulator.conftest import DATED, HELLO, KEY, _SyncASGIClient, client_for
 
@@ -21,7 +21,7 @@ def test_unexpected_exception_is_a_500_envelope(monkeypatch: pytest.MonkeyPatch)
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom: a bug in the emulator")
 
-    monkeypatch.setattr(emulator, "generate", broken)
+    monkeypatch.setattr(chat, "generate", broken)
     r = client.post(DATED, json=HELLO, headers={"api-key": KEY})
     assert r.status_code == 500
     assert r.json() == {

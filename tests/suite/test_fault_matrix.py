@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import conformance.emulator as emulator_pkg
-from conformance.emulator import FAULTS
+from conformance.emulator import FAULTS, Fault
 from conformance.model import Outcome
 from conformance.reports import render_report
 from conformance.run.runner import schemathesis_available
@@ -25,8 +25,11 @@ _EMULATOR_SOURCES = "\n".join(
 
 
 def _implemented(fault: str) -> bool:
-    """Does the emulator have code for ``fault`` beyond its entry in the fault table?"""
-    return f'"{fault}"' in _EMULATOR_SOURCES
+    """Does the emulator have code for ``fault`` beyond its entry in the fault table?
+
+    The emulator checks a fault as ``config.has(Fault.MEMBER)``: look for the member.
+    """
+    return f"Fault.{Fault(fault).name}" in _EMULATOR_SOURCES
 
 
 def test_clean_run_conforms() -> None:

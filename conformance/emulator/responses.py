@@ -10,17 +10,19 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from conformance.emulator import content_filter, validation
+from conformance.emulator.chat import rate_limit
+from conformance.emulator.faults import Fault
 from conformance.emulator.generate import complete
 from conformance.emulator.ids import request_id
 from conformance.emulator.schemas import schema_of
-
-if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator, Surface
+from conformance.emulator.state import EmulatorState
+from conformance.emulator.surfaces import V1_RESPONSES_SCHEMA, Surface
 
 __all__ = ["create", "models", "stream_events", "MODEL_CREATED"]
 
@@ -68,7 +70,7 @@ def _chat_tools(body: dict[str, Any]) -> dict[str, Any]:
     return {"tools": tools, "tool_choice": choice}
 
 
-def _output(emulator: Emulator, choice: Any) -> list[dict[str, Any]]:
+def _output(state: EmulatorState, choice: Any) -> list[dict[str, Any]]:
     """The output items: function calls, or one message whose content is output_text."""
     if choice.tool_calls:
         return [
@@ -84,7 +86,7 @@ def _output(emulator: Emulator, choice: Any) -> list[dict[str, Any]]:
         ]
     status = "completed" if choice.finish_reason == "stop" else "incomplete"
     # fault responses-content-type-text: the content part is labelled "text"
-    part = "text" if "responses-content-type-text" in emulator.faults else "output_text"
+    part = "text" if state.config.has(Fault.RESPONSES_CONTENT_TYPE_TEXT) else "output_text"
     return [
         {
             "type": "message",
@@ -96,20 +98,20 @@ def _output(emulator: Emulator, choice: Any) -> list[dict[str, Any]]:
     ]
 
 
-async def create(emulator: Emulator, request: Request, surface: Surface | None = None) -> Response:
+async def create(
+    state: EmulatorState, request: Request, surface: Surface | None = None
+) -> Response:
     """``POST /openai/v1/responses`` (``surface`` None) or the dated ``/openai/responses``."""
     dated = surface is not None
-    surface = surface or emulator.v1
-    body = await emulator.read_body(request, surface)
-    emulator.validate(surface, body, "createResponse" if dated else "AzureCreateResponse")
-    deployment = emulator._deployment(str(body.get("model")))
+    surface = surface or state.v1
+    body = await validation.read_body(state, request, surface)
+    validation.validate(state, surface, body, "createResponse" if dated else V1_RESPONSES_SCHEMA)
+    deployment = validation.deployment_named(state, str(body.get("model")))
     chat_body: dict[str, Any] = {"messages": _messages(body), **_chat_tools(body)}
     if body.get("max_output_tokens") is not None:
         chat_body["max_completion_tokens"] = body["max_output_tokens"]
-    if emulator._content_filter(chat_body) and "content-filter-200" not in emulator.faults:
-        from conformance.emulator.app import _content_filter_error
-
-        raise _content_filter_error()
+    if content_filter.triggered(chat_body) and not state.config.has(Fault.CONTENT_FILTER_200):
+        raise content_filter.content_filter_error()
     # the chat faults (max-tokens-ignored, n-ignored, ...) break chat clauses only
     completion = complete(
         chat_body,
@@ -118,12 +120,12 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
         default_temperature=1.0,
     )
     budget = int(chat_body.get("max_completion_tokens") or 16)
-    headers = emulator.rate_limit(deployment, completion.prompt_tokens + budget)
+    headers = rate_limit(state, deployment, completion.prompt_tokens + budget)
     choice = completion.choices[0]
     reasoning = completion.reasoning_tokens or 0
     finished = choice.finish_reason in ("stop", "tool_calls")
     # fault responses-incomplete-as-completed: a truncated answer is reported completed
-    reported = finished or "responses-incomplete-as-completed" in emulator.faults
+    reported = finished or state.config.has(Fault.RESPONSES_INCOMPLETE_AS_COMPLETED)
     answer: dict[str, Any] = {
         "id": "resp_" + os.urandom(16).hex(),
         "object": "response",
@@ -135,7 +137,7 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
         if isinstance(body.get("instructions"), str)
         else None,
         "model": deployment.model,
-        "output": _output(emulator, choice),
+        "output": _output(state, choice),
         "parallel_tool_calls": True,
         "metadata": body.get("metadata") if isinstance(body.get("metadata"), dict) else {},
         "temperature": 1.0,
@@ -151,7 +153,7 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
             "output_tokens_details": {"reasoning_tokens": reasoning},
             "total_tokens": completion.prompt_tokens
             + completion.completion_tokens
-            + (1 if "responses-usage-total-wrong" in emulator.faults else 0),
+            + (1 if state.config.has(Fault.RESPONSES_USAGE_TOTAL_WRONG) else 0),
         },
     }
     if dated:
@@ -165,7 +167,7 @@ async def create(emulator: Emulator, request: Request, surface: Surface | None =
     headers["apim-request-id"] = request_id()
     if body.get("stream") is True:
         headers["cache-control"] = "no-cache"
-        events = stream_events(answer, choice.pieces, emulator.faults)
+        events = stream_events(answer, choice.pieces, frozenset(state.config.faults))
         return StreamingResponse(iter(events), media_type="text/event-stream", headers=headers)
     return Response(
         json.dumps(answer, separators=(",", ":")), media_type="application/json", headers=headers
@@ -241,7 +243,7 @@ def stream_events(
     events.append((final, {"response": answer}))
     out = []
     for number, (kind, payload) in enumerate(events):
-        if "responses-sequence-repeats" in faults and number == len(events) - 1:
+        if Fault.RESPONSES_SEQUENCE_REPEATS in faults and number == len(events) - 1:
             number -= 1
         out.append(_sse(kind, {**payload, "sequence_number": number}))
     return out
@@ -251,7 +253,7 @@ def _split(text: str, size: int = 8) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-def models(emulator: Emulator, name: str | None) -> Response:
+def models(state: EmulatorState, name: str | None) -> Response:
     def entry(deployment_name: str) -> dict[str, Any]:
         return {
             "id": deployment_name,
@@ -263,10 +265,10 @@ def models(emulator: Emulator, name: str | None) -> Response:
     if name is None:
         body: dict[str, Any] = {
             "object": "list",
-            "data": [entry(d.name) for d in emulator.config.deployments],
+            "data": [entry(d.name) for d in state.config.deployments],
         }
     else:
-        emulator._deployment(name)
+        validation.deployment_named(state, name)
         body = entry(name)
     return Response(
         json.dumps(body, separators=(",", ":")),
