@@ -19,8 +19,9 @@ from conformance.checks import REGISTRY
 from conformance.checks.boundary import filter_checks as filter_boundary
 from conformance.emulator import DEFAULT_API_KEY, EmulatorConfig, create_app
 from conformance.emulator.server import serve
-from conformance.run.runner import RunOptions, run_suite, run_target, schemathesis_available
-from conformance.run.target import TargetOptions, open_target
+from conformance.run.options import RunOptions, TargetOptions
+from conformance.run.runner import run_suite, run_target, schemathesis_available
+from conformance.run.target import open_target
 
 
 def default_run(schemathesis: bool) -> tuple[float, int, int]:
@@ -42,7 +43,7 @@ def live_safe_run(schemathesis: bool) -> dict[str, int | float]:
             chat = sum(
                 1
                 for ctx in target.contexts
-                for ex in ctx.exchanges
+                for ex in ctx.http.exchanges
                 if "/chat/completion" in ex.url and ex.method == "POST"
             )
         return {

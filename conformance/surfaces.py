@@ -22,6 +22,8 @@ __all__ = [
     "Surface",
     "SurfaceRules",
     "TOKEN_SCOPE",
+    "ENTRA_AUDIENCE",
+    "GATEWAY_SPEC_ID",
     "rules_for",
     "chat_path",
     "chat_body",
@@ -31,6 +33,13 @@ __all__ = [
 
 #: ``--surface`` / ``--aoai-surface``: a surface, or ``auto`` (detected by probes).
 SURFACE_CHOICES: tuple[str, ...] = ("auto", *SURFACES)
+
+#: The audience of an Entra token for these surfaces (the scope without ``/.default``).
+ENTRA_AUDIENCE = TOKEN_SCOPE.removesuffix("/.default")
+
+#: The spec seed 003's gateway validates with (it names no api-version of its own): the
+#: embedded emulator's gateway profile and the run's spec plan both need it.
+GATEWAY_SPEC_ID = "azure-openai-2024-10-21"
 
 #: Where the Foundry inference route is when nothing says otherwise (seed 004).
 FOUNDRY_PREFIX = "/models"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from conformance.surfaces import GATEWAY_SPEC_ID
+
 __all__ = [
     "DATED",
     "V1",
@@ -19,7 +21,6 @@ __all__ = [
     "GATEWAY",
     "GATEWAY_PROFILE",
     "GATEWAY_SPEC_ID",
-    "FOUNDRY_SPEC_ID",
     "V1_FALLBACK_SPEC_ID",
     "DATED_PATH",
     "DATED_SINGULAR_PATH",
@@ -46,9 +47,6 @@ GATEWAY = "gateway"
 #: the configuration profile that serves the gateway surface alone
 GATEWAY_PROFILE = "seed-003"
 
-#: the spec the seed-003 gateway validates with (it names no api-version of its own)
-GATEWAY_SPEC_ID = "azure-openai-2024-10-21"
-FOUNDRY_SPEC_ID = "foundry-model-inference-2024-05-01-preview"
 #: the v1 spec id when the registry lists no v1 entry
 V1_FALLBACK_SPEC_ID = "azure-openai-v1"
 

@@ -16,9 +16,11 @@ import time
 import uuid
 from typing import Any
 
+from conformance.surfaces import ENTRA_AUDIENCE
+
 __all__ = ["AUDIENCE", "mint_token", "verify_token", "TokenError"]
 
-AUDIENCE = "https://cognitiveservices.azure.com"
+AUDIENCE = ENTRA_AUDIENCE  # the audience the suite's tokens carry (conformance.surfaces)
 _HEADER = {"alg": "HS256", "typ": "JWT"}
 
 

@@ -23,9 +23,6 @@ from generator.spec.sources import MIRROR_ENV, OFFLINE_ENV, missing_reason, netw
 
 __all__ = ["SpecPlan", "plan_specs"]
 
-#: the spec the emulator's seed-003 gateway validates with (conformance/emulator/app.py)
-GATEWAY_SPEC_ID = "azure-openai-2024-10-21"
-
 
 @dataclass
 class SpecPlan:

@@ -30,8 +30,8 @@ from conformance.http.tls import tls_settings
 from conformance.run.context import RunContext
 from conformance.run.options import ENDPOINT_ENV_VARS, TargetOptions
 from conformance.run.profiles import Profile, load_profile
-from conformance.run.spec_plan import GATEWAY_SPEC_ID, SpecPlan, plan_specs
-from conformance.surfaces import SURFACES, rules_for
+from conformance.run.spec_plan import SpecPlan, plan_specs
+from conformance.surfaces import GATEWAY_SPEC_ID, SURFACES, rules_for
 from generator.errors import AoaiError, UsageError
 from generator.spec.registry import Registry, load_registry
 
