@@ -26,6 +26,9 @@ __all__ = [
     "GATEWAY_SPEC_ID",
     "rules_for",
     "chat_path",
+    "spec_root",
+    "pins_api_version",
+    "name_deployment_in_body",
     "chat_body",
     "chat_headers",
     "default_params",
@@ -45,21 +48,42 @@ GATEWAY_SPEC_ID = "azure-openai-2024-10-21"
 FOUNDRY_PREFIX = "/models"
 
 
+def spec_root(surface: str, foundry_prefix: str = FOUNDRY_PREFIX) -> str:
+    """The path ``surface``'s spec paths are relative to (its server URL's path).
+
+    ``{endpoint}/openai`` (dated), ``{endpoint}/openai/v1`` (v1, seed 001); Foundry: the
+    inference endpoint's own prefix (``/models`` or the root), found by detection.
+    """
+    rules = rules_for(surface)
+    return foundry_prefix if rules.deployment == "header" else rules.base_path
+
+
 def chat_path(surface: str, deployment: str, foundry_prefix: str = FOUNDRY_PREFIX) -> str:
     """The chat-completions path of ``surface`` (without query)."""
+    root = spec_root(surface, foundry_prefix)
+    if rules_for(surface).deployment == "path":
+        return f"{root}/deployments/{deployment}/chat/completions"
+    return f"{root}/chat/completions"
+
+
+def pins_api_version(surface: str) -> bool:
+    """Whether requests of ``surface`` carry an api-version (not v1's, seed 002)."""
+    return rules_for(surface).pin_api_version
+
+
+def name_deployment_in_body(surface: str, body: dict[str, Any], deployment: str) -> None:
+    """Put ``deployment`` where ``surface``'s body names it: v1's ``model`` (seed 001), or
+    Foundry's optional ``model`` when the body has one (seed 004 §Request Body)."""
     rules = rules_for(surface)
-    if rules.deployment == "path":
-        return f"{rules.base_path}/deployments/{deployment}/chat/completions"
-    if rules.deployment == "header":
-        # Foundry: the inference endpoint's own prefix (/models or the root), found by
-        # detection; the spec's paths start at /chat/completions
-        return f"{foundry_prefix}/chat/completions"
-    return f"{rules.base_path}/chat/completions"
+    if rules.deployment == "body":
+        body[rules.deployment_parameter] = deployment
+    elif rules.deployment == "header" and "model" in body:
+        body["model"] = deployment
 
 
 def default_params(surface: str, api_version: str | None) -> dict[str, str]:
     """The query every request of ``surface`` carries (the pinned api-version, if any)."""
-    if rules_for(surface).pin_api_version and api_version:
+    if pins_api_version(surface) and api_version:
         return {"api-version": api_version}
     return {}
 

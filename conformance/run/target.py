@@ -31,7 +31,7 @@ from conformance.run.context import RunContext
 from conformance.run.options import ENDPOINT_ENV_VARS, TargetOptions
 from conformance.run.profiles import Profile, load_profile
 from conformance.run.spec_plan import SpecPlan, plan_specs
-from conformance.surfaces import GATEWAY_SPEC_ID, SURFACES, rules_for
+from conformance.surfaces import GATEWAY_SPEC_ID, SURFACES, pins_api_version, rules_for
 from generator.errors import AoaiError, UsageError
 from generator.spec.registry import Registry, load_registry
 
@@ -522,8 +522,8 @@ def _version_for(
 ) -> str | None:
     if profile is not None and not profile.send_api_version:
         return None
-    if surface == "v1":
-        return None
+    if not pins_api_version(surface):
+        return None  # v1 (seed 002: no api-version)
     if surface == "foundry":
         # --api-version names a dated version unless the run is forced to Foundry
         return api_version if (api_version and forced == "foundry") else versions.get("foundry")
@@ -541,7 +541,7 @@ def _embedded_settings(opts: TargetOptions, registry: Registry, api_version: str
         return
     source = "--api-version" if opts.api_version else "OPENAI_API_VERSION"
     surface = "foundry" if opts.surface == "foundry" else "dated"
-    if opts.surface in ("auto", "dated", "foundry") and not registry.find_version(
+    if (opts.surface == "auto" or pins_api_version(opts.surface)) and not registry.find_version(
         api_version,
         surface,  # type: ignore[arg-type]
     ):

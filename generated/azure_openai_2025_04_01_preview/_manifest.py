@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "2d4c4774264b1ecd3d170da50207393a86a75de683b6576a8be92e7b74a08da8"
+FINGERPRINT = "2eff49d6b09b269c2a054b911ca8937e2e9462943203a1645dd3d708c797ce20"
 FILES: dict[str, str] = {
     "__init__.py": "e8a7b643b1dd11f92a4461add35db3bb36399fa27936b3e5a98c83bb5a6c4440",
     "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",

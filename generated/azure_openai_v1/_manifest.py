@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "86ab9b53249fb1094a34d04d410bcd146eaa701af7ff22c652a94243c6f9f933"
+FINGERPRINT = "52b70ec9cbee7bc9d261b351f703bbb3e916015a59ed8bcaed88f7e937661a7a"
 FILES: dict[str, str] = {
     "__init__.py": "7dc75d580c22374c0590cc4bc935dd3729f4689186e2b36066a57e6a9a5fbad2",
     "_runtime.py": "be0bbe597932d13feb4bcef1f405cf305023c18b8d98dc0e915a1516229717f1",

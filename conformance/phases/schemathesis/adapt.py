@@ -28,6 +28,7 @@ from conformance.http.client import Exchange, ServerErrorAnswer
 from conformance.http.redact import SECRET_HEADERS
 from conformance.phases.schemathesis.plan import OperationPlan
 from conformance.run.context import RunContext
+from conformance.surfaces import name_deployment_in_body, spec_root
 
 __all__ = [
     "TOKEN_CAP",
@@ -73,10 +74,7 @@ def _clamp_chat(body: dict[str, Any], ctx: RunContext, negative: bool) -> None:
         "prediction",
     ):
         body.pop(key, None)
-    if ctx.surface == "v1" or (ctx.surface == "foundry" and "model" in body):
-        # v1: the deployment is named in the body (seed 001); Foundry: `model` picks the
-        # deployment when present (seed 004 §Request Body)
-        body["model"] = ctx.deployment
+    name_deployment_in_body(ctx.surface, body, ctx.deployment)
     _clamp_number(body, "n", 1, negative)
     if ctx.token_param == "max_completion_tokens":
         # seed 002 §changelog 2024-09-01-preview: reasoning deployments reject max_tokens
@@ -156,13 +154,7 @@ class Sent:
 
 def url_prefix(ctx: RunContext) -> str:
     """The path the spec's paths are relative to on ``ctx.surface``."""
-    # the spec's paths are relative to its server URL: {endpoint}/openai (dated),
-    # {endpoint}/openai/v1 (v1, seed 001), https://{resource}.services.ai.azure.com/models
-    if ctx.surface == "dated":
-        return "/openai"
-    if ctx.surface == "v1":
-        return "/openai/v1"
-    return ctx.foundry_prefix
+    return spec_root(ctx.surface, ctx.foundry_prefix)
 
 
 def send(ctx: RunContext, case: Any, prefix: str, negative: bool) -> Sent:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conformance.surfaces import pins_api_version
+
 if TYPE_CHECKING:
     from conformance.run.context import RunContext
 
@@ -227,7 +229,7 @@ def planned_cases(ctx: RunContext, spec_id: str, prepare: Prepare) -> list[Plann
         fixed: dict[str, Any] = {}
         if "{deployment-id}" in plan.path:
             fixed["path_parameters"] = {"deployment-id": ctx.deployment}
-        if ctx.surface in ("dated", "foundry"):
+        if pins_api_version(ctx.surface):
             version = ctx.api_version or _spec_version(spec_id)
             if version:
                 fixed["query"] = {"api-version": version}
