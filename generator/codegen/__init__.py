@@ -7,31 +7,8 @@ problems collected in :mod:`~generator.codegen.problems`), :mod:`~generator.code
 ``generator/templates``), :mod:`~generator.codegen.fmt` (ruff) and
 :mod:`~generator.codegen.pipeline` (generate, write, fingerprint, drift check). The Azure
 rules per surface are in :mod:`~generator.codegen.surfaces`.
+
+Nothing is re-exported here: importing the package (as the suite and the emulator do for
+:mod:`~generator.codegen.surfaces`) loads no pipeline, datamodel-code-generator or ruff;
+callers import :mod:`generator.codegen.pipeline` by name.
 """
-
-from typing import Any
-
-__all__ = [
-    "GENERATED_DIR",
-    "REGENERATE_COMMAND",
-    "DriftError",
-    "FileDrift",
-    "GeneratedPackage",
-    "SpecInput",
-    "check",
-    "generate",
-    "generate_package",
-    "package_name",
-    "spec_file_input",
-    "spec_input",
-]
-
-
-def __getattr__(name: str) -> Any:
-    # the pipeline (datamodel-code-generator, jinja, ruff) loads on first use: importing
-    # generator.codegen.surfaces, as the suite and the emulator do, does not pay for it
-    if name in __all__:
-        from generator.codegen import pipeline
-
-        return getattr(pipeline, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

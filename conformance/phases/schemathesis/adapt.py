@@ -62,17 +62,16 @@ _NOT_JUDGED_HEADERS = frozenset({*_AUTH_HEADERS, *_NOISE_HEADERS, "user-agent", 
 # -- live safety ---------------------------------------------------------------------
 
 
+# Request fields a live-safe case never sends: streams (the catalog's clauses read those),
+# and whatever stores state, reaches other data or runs other media and tools.
+_NOT_SENT = {
+    "chat": "stream stream_options store metadata data_sources audio modalities prediction",
+    "responses": "stream stream_options background tools tool_choice include prompt conversation",
+}
+
+
 def _clamp_chat(body: dict[str, Any], ctx: RunContext, negative: bool) -> None:
-    for key in (
-        "stream",
-        "stream_options",
-        "store",
-        "metadata",
-        "data_sources",
-        "audio",
-        "modalities",
-        "prediction",
-    ):
+    for key in _NOT_SENT["chat"].split():
         body.pop(key, None)
     name_deployment_in_body(ctx.surface, body, ctx.deployment)
     _clamp_number(body, "n", 1, negative)
@@ -89,16 +88,7 @@ def _clamp_chat(body: dict[str, Any], ctx: RunContext, negative: bool) -> None:
 
 
 def _clamp_responses(body: dict[str, Any], ctx: RunContext, negative: bool) -> None:
-    for key in (
-        "stream",
-        "stream_options",
-        "background",
-        "tools",
-        "tool_choice",
-        "include",
-        "prompt",
-        "conversation",
-    ):
+    for key in _NOT_SENT["responses"].split():
         body.pop(key, None)
     body["model"] = ctx.deployment
     body["store"] = False  # responses are stored by default: a test must leave nothing behind
