@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "fe9f21bafa08cafc48ea6dc2d1590e8c7482d370d98dda60b429a56fd06e63a1"
+FINGERPRINT = "d52b853a365b2b5f1cb91d628a7390171e72c380c6f374b895d44654d5319073"
 FILES: dict[str, str] = {
     "__init__.py": "b723a78f88236d5504928bd6e2da5e4845744101166459e1dd211469b3188e18",
     "_runtime.py": "0b625387dbd0be45606a691575647bab251216777a1355bd1875c9311b1e1643",

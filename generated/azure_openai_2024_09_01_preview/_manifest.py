@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "cd3badd3b4041d9004e2027d0fd585a4d041816f794695db628a30bb2acc5669"
+FINGERPRINT = "ae8012bbeda06bdfbd84ab0121b06b0b0d575364fff2ac1b395765e7c7e198ef"
 FILES: dict[str, str] = {
     "__init__.py": "941bb719b16e0cb6e0261426b13ea9e4c9c9118f6b5a534050b89f7ad520cb93",
     "_runtime.py": "e61bcd36cdc31e6cf3bb25a810922a12a357f39e1421a46dd01df859ef9038fc",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "9b5227351871f7ab77ac2e095c296729d36da7918c03a5fb65b0167dfd253818"
+FINGERPRINT = "57b519a982ee85cb758654cc9e11f823e7ada805c1a9d14474f0c7421f3d199d"
 FILES: dict[str, str] = {
     "__init__.py": "452f82693bf81fc6de4424f4a35812b32265fab136f7742eb4a8d5d05fe49689",
     "_runtime.py": "370953722e2b924a0460df529ea83b4bdea09858d9a1120548d3356d1f4959e4",

@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "b2e3d99c964398609f8b6c6028f981f82a6d40974ee2fd81c0d0c4655b483791"
+FINGERPRINT = "a654f868575a93ebd263f23f97e45cb78b2cb0482ebc241f60b8c8925b414ec3"
 FILES: dict[str, str] = {
     "__init__.py": "28ec0e4ea3fb4835ab543b98624a5d0c9a684b47137eda82db62571f3f584c42",
     "_runtime.py": "63f9d83338e23884a477e07e7798815e9b8ed4684ce20727397e2dc66dff68da",

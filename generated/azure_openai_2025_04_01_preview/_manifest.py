@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "2eff49d6b09b269c2a054b911ca8937e2e9462943203a1645dd3d708c797ce20"
+FINGERPRINT = "4810204db3885970619d7db37ca28e39c8927997cbfe3bbb4e4999c3741dac1f"
 FILES: dict[str, str] = {
     "__init__.py": "e8a7b643b1dd11f92a4461add35db3bb36399fa27936b3e5a98c83bb5a6c4440",
     "_runtime.py": "ff6ebf3d0fd2762001df8f2db17ecb97c3858a9cc7d54ea6efae2032a4bd6f4f",

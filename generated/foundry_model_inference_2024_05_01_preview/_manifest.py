@@ -5,7 +5,7 @@
 ``generate --check`` uses it to answer quickly and regenerates when it does not match.
 """
 
-FINGERPRINT = "d91bc949b6938bd171c9cb8dac3c6dd845297a7a18c8a2775cb11394873a5aaa"
+FINGERPRINT = "f40a86753691e9922a88a3757456f59cf34311f11f9462bdeeed9aaf66e3a73f"
 FILES: dict[str, str] = {
     "__init__.py": "f33f04408462045e636176e007791cf5ace98195361ff2d4181681f44bc8d306",
     "_runtime.py": "649b3d5e82a92e2a5435f0c228b6aaf44753bfc5155faca637a69a67434febb6",
