@@ -10,9 +10,9 @@ Surfaces (DESIGN "The surfaces"):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from conformance.surfaces import GATEWAY_SPEC_ID
+from conformance.surfaces import GATEWAY_SPEC_ID, SURFACES, chat_path, rules_for
 
 __all__ = [
     "DATED",
@@ -50,18 +50,21 @@ GATEWAY_PROFILE = "seed-003"
 #: the v1 spec id when the registry lists no v1 entry
 V1_FALLBACK_SPEC_ID = "azure-openai-v1"
 
-DATED_PATH = re.compile(r"^/openai/deployments/([^/]+)/chat/completions$")
+# the path shapes are the suite's (conformance.surfaces, from generator.codegen.surfaces)
+_DATED_BASE = re.escape(rules_for(DATED).base_path)
+DATED_PATH = re.compile(rf"^{_DATED_BASE}/deployments/([^/]+)/chat/completions$")
 # fault wrong-path-accepted only: the singular ".../chat/completion"
-DATED_SINGULAR_PATH = re.compile(r"^/openai/deployments/([^/]+)/chat/completion$")
-DATED_RESPONSES_PATH = "/openai/responses"
-FOUNDRY_PATHS = ("/models/chat/completions", "/chat/completions")
-V1_PREFIX = "/openai/v1"
+DATED_SINGULAR_PATH = re.compile(rf"^{_DATED_BASE}/deployments/([^/]+)/chat/completion$")
+DATED_RESPONSES_PATH = rules_for(DATED).base_path + "/responses"
+# the resource endpoint's /models prefix and a serverless endpoint's root (seed 004)
+FOUNDRY_PATHS = (chat_path(FOUNDRY, ""), chat_path(FOUNDRY, "", foundry_prefix=""))
+V1_PREFIX = rules_for(V1).base_path
 V1_API_VERSIONS = ("v1", "preview")  # v1 spec: AzureAIFoundryModelsApiVersion enum
 V1_RESPONSES_SCHEMA = "AzureCreateResponse"
 
 #: the surfaces whose path names no deployment: the body's ``model`` does (Foundry: or the
 #: azureml-model-deployment header)
-DEPLOYMENT_IN_BODY = frozenset({V1, FOUNDRY})
+DEPLOYMENT_IN_BODY = frozenset(s for s in SURFACES if rules_for(s).deployment != "path")
 
 
 @dataclass(frozen=True)
@@ -105,15 +108,10 @@ def foundry_chat(spec_id: str) -> Surface:
 
 
 def gateway_chat() -> Surface:
-    return Surface(
-        GATEWAY,
-        GATEWAY_SPEC_ID,
-        "createChatCompletionRequest",
-        "createChatCompletionResponse",
-        "createChatCompletionStreamResponse",
-    )
+    """Seed 003's gateway: the dated chat operation, validated with the gateway's spec."""
+    return replace(dated_chat(GATEWAY_SPEC_ID), name=GATEWAY)
 
 
 def gateway_path(deployment: str) -> str:
     """The one path the seed-003 gateway serves (its first deployment's dated path)."""
-    return f"/openai/deployments/{deployment}/chat/completions"
+    return chat_path(DATED, deployment)

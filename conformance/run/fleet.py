@@ -47,7 +47,9 @@ from pathlib import Path
 from typing import Any
 
 from conformance.http.redact import Redactor, redact_text
+from conformance.http.secrets import KEY_ENV_VARS
 from conformance.model import Finding, Outcome, RunResult, Spend
+from conformance.run.options import AUTH_CHOICES, ENDPOINT_ENV_VARS
 from conformance.surfaces import SURFACE_CHOICES
 from generator.errors import AoaiError, UsageError
 
@@ -88,17 +90,9 @@ TARGET_KEYS = (
 )
 _TOP_KEYS = ("target", "defaults")
 #: Variables a target run never sees: its key, endpoint and api-version come from the file.
-HIDDEN_ENV = (
-    "AZURE_OPENAI_API_KEY",
-    "OPENAI_API_KEY",
-    "AZURE_OPENAI_ENDPOINT",
-    "OPENAI_BASE_URL",
-    "OPENAI_API_VERSION",
-)
+HIDDEN_ENV = (*KEY_ENV_VARS, *ENDPOINT_ENV_VARS, "OPENAI_API_VERSION")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_SURFACES = SURFACE_CHOICES
-_AUTHS = ("api-key", "entra", "none")
 
 # Exit codes from best to worst. A divergence outranks an inconclusive clause, as in a
 # single run (RunResult.exit_code); a target's configuration error outranks both, and an
@@ -242,11 +236,11 @@ def _target(raw: Any, index: int, defaults: Mapping[str, Any], path: Path) -> Fl
         except UsageError as exc:
             raise UsageError(f"{where}: url: {str(exc).replace('--target ', '')}") from None
     surface = _str(merged, "surface", where) or "auto"
-    if surface not in _SURFACES:
-        raise UsageError(f"{where}: surface must be one of {', '.join(_SURFACES)}")
+    if surface not in SURFACE_CHOICES:
+        raise UsageError(f"{where}: surface must be one of {', '.join(SURFACE_CHOICES)}")
     auth = _str(merged, "auth", where)
-    if auth is not None and auth not in _AUTHS:
-        raise UsageError(f"{where}: auth must be one of {', '.join(_AUTHS)}")
+    if auth is not None and auth not in AUTH_CHOICES:
+        raise UsageError(f"{where}: auth must be one of {', '.join(AUTH_CHOICES)}")
     key_env = merged.get("api_key_env")
     if key_env is not None and (not isinstance(key_env, str) or not _ENV_NAME.fullmatch(key_env)):
         # not echoed: a value that is no variable name may be the key itself

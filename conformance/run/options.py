@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from conformance.http.policy import RetryPolicy
-from conformance.http.secrets import Secrets
+from conformance.http.secrets import KEY_ENV_VARS, Secrets
 from generator.errors import UsageError
 
 __all__ = [
@@ -73,11 +73,24 @@ class TargetOptions:
     # told, before any request, which specs are missing and which surfaces are left out
     announce: Callable[[str], None] | None = field(default=None, repr=False)
 
+    def endpoint(self, env: Mapping[str, str]) -> tuple[str, str] | None:
+        """(URL, where it came from) of a live target, or None for the embedded emulator:
+        ``--target``, else (unless ``--emulator``) the first SDK endpoint variable set."""
+        if self.target:
+            return self.target, "--target"
+        if not self.emulator:
+            for name in ENDPOINT_ENV_VARS:
+                if env.get(name):
+                    return env[name], name
+        return None
+
     def live(self, env: Mapping[str, str]) -> bool:
         """Whether these options name a live target (``--target`` or the SDKs' variables)."""
-        if self.target:
-            return True
-        return not self.emulator and any(env.get(n) for n in ENDPOINT_ENV_VARS)
+        return self.endpoint(env) is not None
+
+    def remember_keys(self, env: Mapping[str, str]) -> None:
+        """Put the api key the run may send (given, or the SDKs' variables) in :attr:`secrets`."""
+        self.secrets.add(self.api_key, *(env.get(name) for name in KEY_ENV_VARS))
 
     def validate(self, env: Mapping[str, str]) -> None:
         """Every rule about these options alone (one line each, exit 2)."""
@@ -128,7 +141,48 @@ class RunOptions:
         and the target read (default: ``os.environ``). A rule broken
         raises :class:`~generator.errors.UsageError` with the one-line fix.
         """
-        return _from_settings(values, env)
+        unknown = set(values) - set(TARGET_OPTION_NAMES) - set(RUN_SETTING_NAMES)
+        if unknown:
+            raise TypeError(f"no run setting {sorted(unknown)[0]!r}")
+        given_env = env
+        env = os.environ if env is None else env
+        if values.get("emulator") and values.get("target"):
+            raise UsageError("--emulator and --target contradict each other; drop one")
+        named = values.get("deployment") or ()
+        named = (named,) if isinstance(named, str) else tuple(named)
+        deployments = tuple(dict.fromkeys(named))
+        if len(deployments) != len(named):
+            raise UsageError("--deployment names a deployment twice; give each once")
+        select = tuple(values.get("select") or ())
+        deselect = tuple(values.get("deselect") or ())
+        if select or deselect:
+            from conformance.checks import REGISTRY
+
+            if not REGISTRY.select(select, deselect):
+                raise UsageError(
+                    "--select/--deselect leave no clause to run; "
+                    "run `aoai-conformance contracts` to list the clause ids"
+                )
+        boundary = values.get("boundary") or "sample"
+        if boundary not in BOUNDARY_CHOICES:
+            raise UsageError(
+                f"--boundary {boundary!r}: choose one of {', '.join(BOUNDARY_CHOICES)}"
+            )
+        given = {n: values[n] for n in TARGET_OPTION_NAMES if n in values}
+        given["deployment"] = deployments[0] if deployments else None
+        options = RunOptions(
+            target=target_options(given | {"emulator": bool(values.get("emulator"))}),
+            select=select,
+            deselect=deselect,
+            schemathesis=values.get("schemathesis", True) is not False,
+            boundary=boundary,
+            deployments=deployments,
+        )
+        if given_env is not None:
+            options.target.env = dict(given_env)  # the target reads the same environment
+        options.target.validate(env)
+        options.target.remember_keys(env)  # before any request, for any report
+        return options
 
 
 # TargetOptions fields by the front ends' option names (`run --timeout` is timeout_s)
@@ -181,47 +235,3 @@ def split_patterns(values: Iterable[str]) -> tuple[str, ...]:
 
 #: The run-level settings beside the target options (``deployment`` may name several).
 RUN_SETTING_NAMES = ("deployment", "emulator", "select", "deselect", "schemathesis", "boundary")
-
-
-def _from_settings(values: Mapping[str, Any], env: Mapping[str, str] | None = None) -> RunOptions:
-    """:meth:`RunOptions.from_settings` (a function, so the classmethod stays a one-liner)."""
-    unknown = set(values) - set(TARGET_OPTION_NAMES) - set(RUN_SETTING_NAMES)
-    if unknown:
-        raise TypeError(f"no run setting {sorted(unknown)[0]!r}")
-    given_env = env
-    env = os.environ if env is None else env
-    if values.get("emulator") and values.get("target"):
-        raise UsageError("--emulator and --target contradict each other; drop one")
-    named = values.get("deployment") or ()
-    named = (named,) if isinstance(named, str) else tuple(named)
-    deployments = tuple(dict.fromkeys(named))
-    if len(deployments) != len(named):
-        raise UsageError("--deployment names a deployment twice; give each once")
-    select = tuple(values.get("select") or ())
-    deselect = tuple(values.get("deselect") or ())
-    if select or deselect:
-        from conformance.checks import REGISTRY
-
-        if not REGISTRY.select(select, deselect):
-            raise UsageError(
-                "--select/--deselect leave no clause to run; "
-                "run `aoai-conformance contracts` to list the clause ids"
-            )
-    boundary = values.get("boundary") or "sample"
-    if boundary not in BOUNDARY_CHOICES:
-        raise UsageError(f"--boundary {boundary!r}: choose one of {', '.join(BOUNDARY_CHOICES)}")
-    given = {n: values[n] for n in TARGET_OPTION_NAMES if n in values}
-    given["deployment"] = deployments[0] if deployments else None
-    options = RunOptions(
-        target=target_options(given | {"emulator": bool(values.get("emulator"))}),
-        select=select,
-        deselect=deselect,
-        schemathesis=values.get("schemathesis", True) is not False,
-        boundary=boundary,
-        deployments=deployments,
-    )
-    if given_env is not None:
-        options.target.env = dict(given_env)  # the target reads the same environment
-    options.target.validate(env)
-    options.target.secrets.add(options.target.api_key)  # before any request, for any report
-    return options

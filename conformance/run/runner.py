@@ -20,7 +20,6 @@ far with ``interrupted`` set.
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -42,7 +41,6 @@ from conformance.checks.server import server_error_verdicts
 from conformance.http.budget import BudgetExhausted
 from conformance.http.client import InfrastructureError, ServerErrorAnswer
 from conformance.http.redact import Redactor, redact_logging
-from conformance.http.secrets import KEY_ENV_VARS
 from conformance.model import Finding, Outcome, RunResult
 from conformance.run.context import RunContext
 from conformance.run.deployments import run_deployments
@@ -102,9 +100,7 @@ def execute(
     """:func:`run_suite` plus the run's secrets (for redacting report files)."""
     checks = REGISTRY.select(options.select, options.deselect)
     checks = filter_boundary(checks, options.boundary, options.select)
-    env = os.environ if options.target.env is None else options.target.env
-    secrets = options.target.secrets
-    secrets.add(options.target.api_key, *(env.get(name) for name in KEY_ENV_VARS))
+    secrets = options.target.secrets  # open_target puts the run's keys in it first
     # log records of httpx/httpcore/ours pass through redaction while the run lasts; the
     # set is read per record, so Entra tokens are covered the moment they are issued
     with redact_logging(secrets.snapshot), open_target(options.target) as target:

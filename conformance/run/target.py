@@ -28,7 +28,7 @@ from conformance.http.policy import RetryPolicy, TransportPolicy
 from conformance.http.secrets import KEY_ENV_VARS, Secrets
 from conformance.http.tls import tls_settings
 from conformance.run.context import RunContext
-from conformance.run.options import ENDPOINT_ENV_VARS, TargetOptions
+from conformance.run.options import TargetOptions
 from conformance.run.profiles import Profile, load_profile
 from conformance.run.spec_plan import SpecPlan, plan_specs
 from conformance.surfaces import GATEWAY_SPEC_ID, SURFACES, pins_api_version, rules_for
@@ -194,7 +194,7 @@ def _credentials(
     opts: TargetOptions, env: dict[str, str]
 ) -> tuple[Mapping[str, str], EntraTokenProvider | None, str]:
     """(auth headers, Entra token provider, auth mode) for a live target."""
-    key = opts.api_key or env.get("AZURE_OPENAI_API_KEY") or env.get("OPENAI_API_KEY")
+    key = opts.api_key or next((env[n] for n in KEY_ENV_VARS if env.get(n)), None)
     mode = opts.auth or ("api-key" if key else None)
     if mode is None:
         raise UsageError(
@@ -425,17 +425,13 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
     factory = _ContextFactory(
         opts, registry, versions, api_version, explicit, profile, budget, transport
     )
-    url = opts.target
-    source = "--target"
-    if url is None and not opts.emulator:
-        for name in ENDPOINT_ENV_VARS:
-            if env.get(name):
-                url, source = env[name], name
-                break
-    if url is None:
+    opts.remember_keys(env)
+    endpoint = opts.endpoint(env)
+    if endpoint is None:
         with _emulator_target(factory) as t:
             yield t
         return
+    url, source = endpoint
     base, hinted, prefix = split_target_url(url)
     tls = tls_settings(opts.ca_bundle or None, opts.insecure, env)
     headers, provider, _mode = _credentials(opts, env)
@@ -446,7 +442,7 @@ def open_target(opts: TargetOptions) -> Iterator[Target]:
             "a live target needs a deployment: pass --deployment NAME (the deployment to test)"
         )
     secrets = opts.secrets
-    secrets.add(opts.api_key, *(env.get(name) for name in KEY_ENV_VARS), bearer)
+    secrets.add(bearer)
     # verification on unless --insecure (which the CLI announces and the report records)
     client = connect(opts.timeout_s, tls.verify)
     notes = [f"target {base} (from {source})"]
@@ -611,7 +607,7 @@ def _emulator_target(factory: _ContextFactory) -> Iterator[Target]:
     elif auth_mode == "entra":
         headers = {"authorization": f"Bearer {token}"}
     secrets = opts.secrets
-    secrets.add(key, token, opts.api_key)
+    secrets.add(key, token)
     client: Any = TestClient(app, base_url=EMULATOR_BASE_URL, raise_server_exceptions=False)
 
     http = factory.http(EMULATOR_BASE_URL, client, headers)
