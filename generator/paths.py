@@ -16,6 +16,7 @@ from pathlib import Path
 from generator.errors import UsageError
 
 __all__ = [
+    "write_text_atomically",
     "writable_file",
     "writable_folder",
     "nearest_existing",
@@ -28,6 +29,23 @@ __all__ = [
     "PROFILES_DIR",
     "GENERATED_DIR",
 ]
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: a reader sees the
+    old file or the new one, never half of it. Missing folders are created; the file is
+    0644 (``mkstemp`` makes 0600; reports and baselines are meant to be shared). Raises
+    :class:`OSError`; the temporary file is removed when anything fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def nearest_existing(path: Path) -> Path:

@@ -12,7 +12,6 @@ text once more before it is written.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from conformance.reports.junit import render_junit
 from conformance.reports.markdown import render_markdown
 from conformance.run.fleet import FleetResult
 from generator.errors import UsageError
+from generator.paths import write_text_atomically
 
 __all__ = [
     "FORMATS",
@@ -113,16 +113,7 @@ def write_report(
     text = render_report(result, fmt, secrets=secrets)
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be shared
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomically(path, text)
     except OSError as exc:
         raise ReportWriteError(
             f"cannot write {fmt} report to '{path}': {exc.strerror or exc}; pick a writable path"

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from conformance.model import Outcome, RunResult
 from generator.errors import UsageError
+from generator.paths import write_text_atomically
 
 __all__ = [
     "BASELINE_VERSION",
@@ -221,16 +221,7 @@ def write_baseline(result: RunResult, path: str | os.PathLike[str]) -> None:
     }
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, file)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomically(file, text)
     except OSError as exc:
         raise UsageError(
             f"cannot write baseline {file}: {exc.strerror or exc}; pick a writable path"
